@@ -1,0 +1,174 @@
+import { isIP } from 'node:net';
+
+/**
+ * The API's configuration, read from the environment once at boot (DESIGN.md §2 and §4). Anything malformed
+ * stops the process with every problem named at once; secrets (API keys) are never echoed.
+ */
+export const ROLES = ['reader', 'writer', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface ApiKey {
+  readonly role: Role;
+  readonly key: string;
+}
+
+export interface AppConfig {
+  readonly port: number;
+  readonly host: string;
+  /** Empty when `API_KEYS` is unset: authentication is off and the API may only bind to loopback. */
+  readonly apiKeys: readonly ApiKey[];
+  /** How long a POST waits for the projector's decision before answering 202. */
+  readonly decisionWaitMs: number;
+  /** null when `KAFKA_BROKERS` is unset: the embedded log (a Postgres table) is used. */
+  readonly kafkaBrokers: readonly string[] | null;
+  readonly kafkaPartitions: number;
+  /** null when `DATABASE_URL` is unset: Postgres is embedded (PGlite) under `dataDir`. */
+  readonly databaseUrl: string | null;
+  readonly dataDir: string;
+}
+
+/** Injection token for the loaded {@link AppConfig}. */
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEFAULTS = {
+  port: 3000,
+  host: '127.0.0.1',
+  decisionWaitMs: 5000,
+  kafkaPartitions: 6,
+  dataDir: './data',
+} as const;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Unset and blank both mean "not given". */
+function given(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function integer(
+  env: Env,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: string[],
+): number {
+  const text = given(env, name);
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(text)}`);
+    return fallback;
+  }
+  return Number(text);
+}
+
+const KEY = /^[\x21-\x7e]+$/;
+
+/** `role:key,role:key`; the key may itself contain `:`. */
+export function parseApiKeys(text: string | undefined): { keys: ApiKey[]; problems: string[] } {
+  const keys: ApiKey[] = [];
+  const problems: string[] = [];
+  if (text === undefined || text.trim() === '') return { keys, problems };
+  text.split(',').forEach((raw, index) => {
+    const entry = raw.trim();
+    const where = `API_KEYS entry ${index + 1}`;
+    const colon = entry.indexOf(':');
+    if (colon < 0) {
+      problems.push(`${where} is not of the form role:key`);
+      return;
+    }
+    const role = entry.slice(0, colon);
+    const key = entry.slice(colon + 1);
+    if (!(ROLES as readonly string[]).includes(role)) {
+      problems.push(`${where} has the unknown role ${JSON.stringify(role)} (roles: ${ROLES.join(', ')})`);
+      return;
+    }
+    if (!KEY.test(key)) {
+      problems.push(`${where} (${role}) has an empty key or one with spaces or non-ASCII characters`);
+      return;
+    }
+    keys.push({ role: role as Role, key });
+  });
+  return { keys, problems };
+}
+
+const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:.]+\]:\d{1,5}$/;
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+
+  const port = integer(env, 'PORT', DEFAULTS.port, 0, 65535, problems);
+  const host = given(env, 'HOST') ?? DEFAULTS.host;
+  if (!/^[A-Za-z0-9.:-]+$/.test(host))
+    problems.push(`HOST is not a host name or address: ${JSON.stringify(host)}`);
+
+  const apiKeys = parseApiKeys(env.API_KEYS);
+  problems.push(...apiKeys.problems);
+
+  const decisionWaitMs = integer(env, 'DECISION_WAIT_MS', DEFAULTS.decisionWaitMs, 0, 600_000, problems);
+
+  const brokersText = given(env, 'KAFKA_BROKERS');
+  let kafkaBrokers: string[] | null = null;
+  if (brokersText !== undefined) {
+    kafkaBrokers = brokersText.split(',').map((b) => b.trim());
+    const bad = kafkaBrokers.filter((b) => !HOST_PORT.test(b));
+    if (bad.length > 0) {
+      problems.push(`KAFKA_BROKERS must be a comma-separated list of host:port, got ${JSON.stringify(bad)}`);
+    }
+  }
+  const kafkaPartitions = integer(env, 'KAFKA_PARTITIONS', DEFAULTS.kafkaPartitions, 1, 10_000, problems);
+
+  const databaseUrl = given(env, 'DATABASE_URL') ?? null;
+  if (databaseUrl !== null) {
+    let protocol: string | undefined;
+    try {
+      protocol = new URL(databaseUrl).protocol;
+    } catch {
+      protocol = undefined;
+    }
+    if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
+      // The URL may hold a password: name the rule, not the value.
+      problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+    }
+  }
+
+  const dataDir = given(env, 'DATA_DIR') ?? DEFAULTS.dataDir;
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    port,
+    host,
+    apiKeys: apiKeys.keys,
+    decisionWaitMs,
+    kafkaBrokers,
+    kafkaPartitions,
+    databaseUrl,
+    dataDir,
+  };
+}
+
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (isIP(h) === 6) return h === '::1' || /^(0{1,4}:){7}0{0,3}1$/.test(h) || h.startsWith('::ffff:127.');
+  return false;
+}
+
+/** Without API keys the service serves everyone, so it must not listen beyond this machine (DESIGN.md §4). */
+export function assertBindable(config: Pick<AppConfig, 'apiKeys' | 'host'>): void {
+  if (config.apiKeys.length === 0 && !isLoopback(config.host)) {
+    throw new ConfigError([
+      `HOST is ${JSON.stringify(config.host)} but API_KEYS is not set: without API keys the API serves ` +
+        'everyone, so it only binds to a loopback address (127.0.0.1, ::1, localhost). Set API_KEYS or a loopback HOST.',
+    ]);
+  }
+}

@@ -1,0 +1,183 @@
+import { Body, Controller, Get, Headers, Param, Post, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { problem, ProblemError } from '../http/problem';
+import { eventIdParam, idempotencyKeyHeader, ifMatchHeader, standoffIdParam } from '../http/query-params';
+import { AppendEventsCommand, AppendResult } from './commands/append-events.command';
+import {
+  GetEventQuery,
+  GetStandoffQuery,
+  ListStandoffsQuery,
+  StandoffSummary,
+} from './queries/standoff-queries';
+
+export const MAX_BATCH_EVENTS = 1000;
+/** Seconds a client should wait before asking again for a pending event. */
+export const PENDING_RETRY_AFTER_SECONDS = 1;
+
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function unreadable(path: string, message: string, status = 400): ProblemError {
+  const [slug, title] =
+    status === 413 ? ['batch-too-large', 'Batch Too Large'] : ['invalid-body', 'Invalid Body'];
+  return new ProblemError(problem(slug, title, status, message, [{ path, message }]));
+}
+
+export function eventLocation(standoffId: string, eventId: string): string {
+  return `/v1/standoffs/${encodeURIComponent(standoffId)}/events/${encodeURIComponent(eventId)}`;
+}
+
+function eventIdOf(event: unknown): string | undefined {
+  return isJsonObject(event) && typeof event.eventId === 'string' ? event.eventId : undefined;
+}
+
+export function etag(version: number): string {
+  return `"${version}"`;
+}
+
+@ApiTags('standoffs')
+@Controller('v1/standoffs')
+export class StandoffsController {
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly queryBus: QueryBus,
+  ) {}
+
+  @Post(':standoffId/events')
+  @ApiOperation({
+    summary: 'Append one event',
+    description: 'Waits a bounded time for the decision (DESIGN.md §4).',
+  })
+  async appendEvent(
+    @Param('standoffId') standoffIdText: string,
+    @Body() body: unknown,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<unknown> {
+    const standoffId = standoffIdParam(standoffIdText);
+    const expectedVersion = ifMatchHeader(ifMatch);
+    const key = idempotencyKeyHeader(idempotencyKey);
+    if (!isJsonObject(body)) throw unreadable('', 'The body must be one event, a JSON object.');
+    const result = await this.commandBus.execute(
+      new AppendEventsCommand(standoffId, [body], false, key, expectedVersion),
+    );
+    return this.respond(standoffId, result, false, res);
+  }
+
+  @Post(':standoffId/events\\:batch')
+  @ApiOperation({
+    summary: 'Append a batch of events, all or nothing',
+    description: `{ events: [...] } with 1–${MAX_BATCH_EVENTS} events, in array order.`,
+  })
+  async appendBatch(
+    @Param('standoffId') standoffIdText: string,
+    @Body() body: unknown,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<unknown> {
+    const standoffId = standoffIdParam(standoffIdText);
+    const expectedVersion = ifMatchHeader(ifMatch);
+    const key = idempotencyKeyHeader(idempotencyKey);
+    if (!isJsonObject(body)) throw unreadable('', 'The body must be a JSON object { "events": [...] }.');
+    const events = body.events;
+    if (!Array.isArray(events)) throw unreadable('/events', 'events must be an array of events.');
+    if (events.length === 0) throw unreadable('/events', 'events must hold at least one event.');
+    if (events.length > MAX_BATCH_EVENTS) {
+      throw unreadable(
+        '/events',
+        `A batch holds at most ${MAX_BATCH_EVENTS} events; this one has ${events.length}.`,
+        413,
+      );
+    }
+    const notObject = events.findIndex((event) => !isJsonObject(event));
+    if (notObject >= 0) throw unreadable(`/events/${notObject}`, 'Each event must be a JSON object.');
+    const result = await this.commandBus.execute(
+      new AppendEventsCommand(standoffId, events, true, key, expectedVersion),
+    );
+    return this.respond(standoffId, result, true, res);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List the standoffs' })
+  listStandoffs(): Promise<StandoffSummary[]> {
+    return this.queryBus.execute(new ListStandoffsQuery());
+  }
+
+  @Get(':standoffId')
+  @ApiOperation({ summary: 'One standoff, with its version as ETag' })
+  async getStandoff(
+    @Param('standoffId') standoffIdText: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<StandoffSummary> {
+    const standoffId = standoffIdParam(standoffIdText);
+    const summary = await this.queryBus.execute(new GetStandoffQuery(standoffId));
+    if (summary === undefined) {
+      throw new ProblemError(
+        problem(
+          'standoff-not-found',
+          'Standoff Not Found',
+          404,
+          `The standoff ${standoffId} has no accepted event.`,
+        ),
+      );
+    }
+    res.setHeader('ETag', etag(summary.version));
+    return summary;
+  }
+
+  @Get(':standoffId/events/:eventId')
+  @ApiOperation({ summary: 'One event with its status (accepted or rejected)' })
+  async getEvent(
+    @Param('standoffId') standoffIdText: string,
+    @Param('eventId') eventIdText: string,
+  ): Promise<Record<string, unknown>> {
+    const standoffId = standoffIdParam(standoffIdText);
+    const eventId = eventIdParam(eventIdText);
+    const event = await this.queryBus.execute(new GetEventQuery(standoffId, eventId));
+    if (event === undefined) {
+      throw new ProblemError(
+        problem(
+          'event-not-found',
+          'Event Not Found',
+          404,
+          `The standoff ${standoffId} has no event ${eventId}, or its decision is not recorded yet.`,
+        ),
+      );
+    }
+    return event;
+  }
+
+  /** Maps the decision to the response (DESIGN.md §4); a rejection is thrown and rendered by the filter. */
+  private respond(standoffId: string, result: AppendResult, batch: boolean, res: Response): unknown {
+    switch (result.outcome) {
+      case 'accepted': {
+        res.status(201);
+        res.setHeader('ETag', etag(result.version));
+        const firstId = eventIdOf(result.events[0]);
+        if (firstId !== undefined) res.setHeader('Location', eventLocation(standoffId, firstId));
+        return batch ? { events: result.events } : result.events[0];
+      }
+      case 'pending': {
+        res.status(202);
+        res.setHeader('Retry-After', String(PENDING_RETRY_AFTER_SECONDS));
+        const firstId = result.eventIds[0];
+        if (firstId !== undefined) res.setHeader('Location', eventLocation(standoffId, firstId));
+        return batch
+          ? { eventIds: result.eventIds, status: 'pending' }
+          : { eventId: firstId, status: 'pending' };
+      }
+      case 'rejected': {
+        const headers: Record<string, string> =
+          result.problem.status === 412 && result.currentVersion !== undefined
+            ? { ETag: etag(result.currentVersion) }
+            : {};
+        throw new ProblemError(result.problem, headers);
+      }
+    }
+  }
+}
