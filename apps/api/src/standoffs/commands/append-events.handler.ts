@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { validateEvent } from '@app/domain/catalogue';
+import type { FieldError } from '@app/domain/field-error';
+import { CODEC_VERSION, type Envelope, type LoggedEvent } from '@app/event-log/envelope';
+import { EVENT_LOG, LogUnavailableError, type EventLog } from '@app/event-log/event-log.port';
+import { contentHash } from '@app/read-model/content-hash';
+import { findOriginalCommand, reusedKeyRejection } from '@app/read-model/idempotency';
+import type { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
+import { problem, ProblemError } from '../../http/problem';
+import { DATA_SOURCE } from '../../infrastructure/tokens';
+import { DecisionResults, rejectionProblem } from '../decision-results';
+import { AppendEventsCommand, type AppendResult } from './append-events.command';
+
+@CommandHandler(AppendEventsCommand)
+export class AppendEventsHandler implements ICommandHandler<AppendEventsCommand, AppendResult> {
+  constructor(
+    @Inject(EVENT_LOG) private readonly log: EventLog,
+    @Inject(DATA_SOURCE) private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly results: DecisionResults,
+  ) {}
+
+  async execute(command: AppendEventsCommand): Promise<AppendResult> {
+    const events = this.validate(command);
+    const envelope: Envelope = {
+      codecVersion: CODEC_VERSION,
+      commandId: randomUUID(),
+      standoffId: command.standoffId,
+      batch: command.batch,
+      idempotencyKey: command.idempotencyKey,
+      requestHash: requestHash(command.batch, events),
+      expectedVersion: command.expectedVersion,
+      events,
+    };
+    const eventIds = events.map((e) => e.eventId);
+    // A retried write returns its original result before If-Match is looked at (DESIGN.md §4).
+    const original = await findOriginalCommand(this.db, envelope);
+    if (original === 'reused')
+      return { outcome: 'rejected', problem: rejectionProblem(reusedKeyRejection()) };
+    if (original) {
+      const result = await this.results.ofCommand(original);
+      if (result) return result;
+    }
+    try {
+      await this.log.append(envelope);
+    } catch (error) {
+      if (error instanceof LogUnavailableError) {
+        throw new ProblemError(
+          problem(
+            'log-unavailable',
+            'The event log is unavailable',
+            503,
+            'The event log is unavailable; retry later',
+          ),
+          { 'Retry-After': '5' },
+        );
+      }
+      throw error;
+    }
+    return this.results.await(envelope.commandId, eventIds, this.config.decisionWaitMs);
+  }
+
+  private validate(command: AppendEventsCommand): LoggedEvent[] {
+    const now = Date.now();
+    const errors: FieldError[] = [];
+    const events: LoggedEvent[] = [];
+    command.events.forEach((raw, index) => {
+      const prefix = command.batch ? `/events/${index}` : '';
+      const result = validateEvent(raw, { now });
+      if (!result.ok) {
+        errors.push(...result.errors.map((e) => ({ path: `${prefix}${e.path}`, message: e.message })));
+        return;
+      }
+      const draft = result.event;
+      events.push({
+        eventId: draft.eventId ?? randomUUID(),
+        clientEventId: draft.eventId !== undefined,
+        type: draft.type,
+        occurredAt: draft.occurredAt,
+        reportedAt: draft.reportedAt ?? null,
+        actor: draft.actor,
+        target: draft.target,
+        summary: draft.summary,
+        cameo: draft.cameo,
+        data: draft.data,
+        source: draft.source,
+      });
+    });
+    const clientIds = events.filter((e) => e.clientEventId).map((e) => e.eventId);
+    const repeated = clientIds.find((id, i) => clientIds.indexOf(id) !== i);
+    if (repeated) errors.push({ path: '/events', message: `eventId ${repeated} appears twice in the batch` });
+    if (errors.length > 0) {
+      throw new ProblemError(
+        problem(
+          'validation',
+          'The event breaks the catalogue',
+          422,
+          `${errors.length} field(s) are invalid`,
+          errors,
+        ),
+      );
+    }
+    return events;
+  }
+}
+
+/** The request's content, blind to the event ids the server chose, so that a retry hashes the same. */
+function requestHash(batch: boolean, events: readonly LoggedEvent[]): string {
+  return contentHash({ batch, events: events.map((e) => (e.clientEventId ? e : { ...e, eventId: null })) });
+}

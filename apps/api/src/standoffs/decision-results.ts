@@ -1,0 +1,56 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { Rejection } from '@app/domain/decide';
+import { eventView } from '@app/domain/timeline';
+import type { DecisionRow, DecisionWaiter } from '@app/read-model/decision-waiter';
+import { loadKnownEvents } from '@app/read-model/event-queries';
+import { DATA_SOURCE } from '../infrastructure/tokens';
+import { problem, type Problem } from '../http/problem';
+import type { AppendResult } from './commands/append-events.command';
+
+export const DECISION_WAITER = Symbol('DECISION_WAITER');
+
+/** A stored rejection as the API's problem+json. */
+export function rejectionProblem(stored: Rejection): Problem {
+  return problem(stored.slug, stored.title, stored.status, stored.detail, stored.errors);
+}
+
+/** Turns the projector's recorded decision on a command into the POST's answer. */
+@Injectable()
+export class DecisionResults {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly db: DataSource,
+    @Inject(DECISION_WAITER) private readonly waiter: DecisionWaiter,
+  ) {}
+
+  async await(commandId: string, eventIds: readonly string[], timeoutMs: number): Promise<AppendResult> {
+    const decision = await this.waiter.wait(commandId, timeoutMs);
+    if (!decision) return { outcome: 'pending', eventIds };
+    return this.render(decision);
+  }
+
+  async ofCommand(commandId: string): Promise<AppendResult | undefined> {
+    const decision = await this.waiter.find(commandId);
+    return decision && this.render(decision);
+  }
+
+  private async render(decision: DecisionRow): Promise<AppendResult> {
+    if (decision.outcome === 'duplicate' && decision.original_command_id) {
+      const original = await this.ofCommand(decision.original_command_id);
+      if (original) return original;
+    }
+    if (decision.outcome === 'rejected' && decision.problem) {
+      return {
+        outcome: 'rejected',
+        problem: rejectionProblem(decision.problem as unknown as Rejection),
+        currentVersion: decision.version_after,
+      };
+    }
+    const known = await loadKnownEvents(this.db, decision.standoff_id, decision.event_ids, Date.now());
+    const events = decision.event_ids.flatMap((id) => {
+      const event = known.get(id);
+      return event ? [eventView(event)] : [];
+    });
+    return { outcome: 'accepted', events, version: decision.version_after };
+  }
+}

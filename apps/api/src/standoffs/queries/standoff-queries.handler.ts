@@ -1,0 +1,53 @@
+import { Inject } from '@nestjs/common';
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { DataSource } from 'typeorm';
+import type { Rejection } from '@app/domain/decide';
+import { eventView } from '@app/domain/timeline';
+import { loadKnownEvents } from '@app/read-model/event-queries';
+import { loadRejectedEvent, loadStandoffSummaries } from '@app/read-model/standoff-queries';
+import { DATA_SOURCE } from '../../infrastructure/tokens';
+import { rejectionProblem } from '../decision-results';
+import {
+  GetEventQuery,
+  GetStandoffQuery,
+  ListStandoffsQuery,
+  type StandoffSummary,
+} from './standoff-queries';
+
+@QueryHandler(ListStandoffsQuery)
+export class ListStandoffsHandler implements IQueryHandler<ListStandoffsQuery, StandoffSummary[]> {
+  constructor(@Inject(DATA_SOURCE) private readonly db: DataSource) {}
+
+  execute(): Promise<StandoffSummary[]> {
+    return loadStandoffSummaries(this.db);
+  }
+}
+
+@QueryHandler(GetStandoffQuery)
+export class GetStandoffHandler implements IQueryHandler<GetStandoffQuery, StandoffSummary | undefined> {
+  constructor(@Inject(DATA_SOURCE) private readonly db: DataSource) {}
+
+  async execute(query: GetStandoffQuery): Promise<StandoffSummary | undefined> {
+    const [summary] = await loadStandoffSummaries(this.db, query.standoffId);
+    return summary;
+  }
+}
+
+@QueryHandler(GetEventQuery)
+export class GetEventHandler implements IQueryHandler<GetEventQuery, Record<string, unknown> | undefined> {
+  constructor(@Inject(DATA_SOURCE) private readonly db: DataSource) {}
+
+  async execute(query: GetEventQuery): Promise<Record<string, unknown> | undefined> {
+    const known = await loadKnownEvents(this.db, query.standoffId, [query.eventId], Date.now());
+    const event = known.get(query.eventId);
+    if (event) return eventView(event) as unknown as Record<string, unknown>;
+    const rejected = await loadRejectedEvent(this.db, query.standoffId, query.eventId);
+    if (!rejected) return undefined;
+    return {
+      eventId: query.eventId,
+      standoffId: query.standoffId,
+      status: 'rejected',
+      problem: rejectionProblem(rejected.problem as unknown as Rejection),
+    };
+  }
+}

@@ -1,0 +1,29 @@
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { openInfrastructureFor } from '../../api/src/bootstrap';
+import { loadConfig } from '../../api/src/config/config';
+import { ProjectorModule } from './projector.module';
+
+/** `npm run start:projector`: the projector alone, one member of the consumer group. */
+async function main(): Promise<void> {
+  const logger = new Logger('Projector');
+  const config = loadConfig();
+  const infrastructure = await openInfrastructureFor(config);
+  const app = await NestFactory.createApplicationContext(ProjectorModule.forRoot(infrastructure));
+  await app.init();
+  const shutdown = async () => {
+    await app.close();
+    await infrastructure.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown());
+  process.on('SIGINT', () => void shutdown());
+  logger.log(
+    `projector running (database: ${infrastructure.mode.database}, log: ${infrastructure.mode.log})`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

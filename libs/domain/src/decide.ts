@@ -1,0 +1,262 @@
+import { applyCorrection } from './correction';
+import { checkCorrectionKeepsIdentity, checkEventRules } from './catalogue';
+import type { FieldError } from './field-error';
+import type { RecordedEvent } from './recorded-event';
+import type { TimePoint } from './time';
+
+/**
+ * The write side's decisions, made in log order by the single writer of a partition (DESIGN.md §2): the same
+ * log always gives the same decisions.
+ */
+export type EntityKind = 'demand' | 'document' | 'meeting' | 'pact';
+
+export interface CommandEvent {
+  readonly eventId: string;
+  readonly type: string;
+  readonly occurredAt: TimePoint;
+  readonly reportedAt: TimePoint | null;
+  readonly actor: string | null;
+  readonly target: readonly string[];
+  readonly summary: string;
+  readonly cameo: string | null;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly source: RecordedEvent['source'];
+}
+
+export interface WriteCommand {
+  readonly standoffId: string;
+  readonly batch: boolean;
+  readonly expectedVersion: number | null;
+  readonly recordedAt: number;
+  readonly events: readonly CommandEvent[];
+}
+
+export interface KnownEntity {
+  readonly creatorActor: string | null;
+}
+
+/** What the decider may know of the standoff before the command; the caller loads it. */
+export interface DecisionFacts {
+  readonly version: number;
+  entity(kind: EntityKind, id: string): KnownEntity | undefined;
+  /** An accepted event of the standoff as currently corrected. */
+  event(eventId: string): RecordedEvent | undefined;
+  /** Whether an event id was already decided (accepted or rejected) in this standoff. */
+  eventIdTaken(eventId: string): boolean;
+}
+
+export interface CreatedEntity {
+  readonly kind: EntityKind;
+  readonly entityId: string;
+  readonly createdBy: string;
+  readonly creatorActor: string | null;
+}
+
+export type RejectionStatus = 409 | 412 | 422;
+
+export interface Rejection {
+  readonly status: RejectionStatus;
+  readonly slug: string;
+  readonly title: string;
+  readonly detail: string;
+  readonly errors: readonly FieldError[];
+}
+
+export type Decision =
+  | {
+      readonly outcome: 'accepted';
+      readonly events: readonly RecordedEvent[];
+      readonly createdEntities: readonly CreatedEntity[];
+      readonly versionAfter: number;
+    }
+  | { readonly outcome: 'rejected'; readonly rejection: Rejection };
+
+const ENTITY_OF: Readonly<Record<string, { kind: EntityKind; field: string; mustBe: 'new' | 'existing' | 'any' }>> =
+  {
+    'demand.tabled': { kind: 'demand', field: 'demandId', mustBe: 'new' },
+    'demand.rejected': { kind: 'demand', field: 'demandId', mustBe: 'existing' },
+    'demand.accepted': { kind: 'demand', field: 'demandId', mustBe: 'existing' },
+    'demand.withdrawn': { kind: 'demand', field: 'demandId', mustBe: 'existing' },
+    'document.delivered': { kind: 'document', field: 'documentId', mustBe: 'new' },
+    'meeting.proposed': { kind: 'meeting', field: 'meetingId', mustBe: 'new' },
+    'meeting.scheduled': { kind: 'meeting', field: 'meetingId', mustBe: 'any' },
+    'meeting.cancelled': { kind: 'meeting', field: 'meetingId', mustBe: 'existing' },
+    'pact.proposed': { kind: 'pact', field: 'pactId', mustBe: 'new' },
+    'pact.signed': { kind: 'pact', field: 'pactId', mustBe: 'any' },
+    'pact.suspended': { kind: 'pact', field: 'pactId', mustBe: 'existing' },
+  };
+
+const META_TYPES = new Set(['standoff.described', 'event.retracted', 'event.corrected']);
+
+class Rejected extends Error {
+  constructor(readonly rejection: Rejection) {
+    super(rejection.detail);
+  }
+}
+
+function reject(status: RejectionStatus, slug: string, title: string, path: string, message: string): never {
+  throw new Rejected({ status, slug, title, detail: message, errors: [{ path, message }] });
+}
+
+/** Facts as seen by a member of a batch: the standoff's facts plus what earlier members created. */
+class BatchOverlay implements DecisionFacts {
+  private readonly entities = new Map<string, KnownEntity>();
+  private readonly events = new Map<string, RecordedEvent>();
+  readonly created: CreatedEntity[] = [];
+  readonly accepted: RecordedEvent[] = [];
+
+  constructor(private readonly base: DecisionFacts) {}
+
+  get version(): number {
+    return this.base.version + this.accepted.length;
+  }
+
+  entity(kind: EntityKind, id: string): KnownEntity | undefined {
+    return this.entities.get(`${kind}/${id}`) ?? this.base.entity(kind, id);
+  }
+
+  event(eventId: string): RecordedEvent | undefined {
+    return this.events.get(eventId) ?? this.base.event(eventId);
+  }
+
+  eventIdTaken(eventId: string): boolean {
+    return this.events.has(eventId) || this.base.eventIdTaken(eventId);
+  }
+
+  create(entity: CreatedEntity): void {
+    this.entities.set(`${entity.kind}/${entity.entityId}`, { creatorActor: entity.creatorActor });
+    this.created.push(entity);
+  }
+
+  accept(event: RecordedEvent): void {
+    this.events.set(event.eventId, event);
+    this.accepted.push(event);
+  }
+
+  replaceCurrent(event: RecordedEvent): void {
+    this.events.set(event.eventId, event);
+  }
+}
+
+export function decide(command: WriteCommand, facts: DecisionFacts): Decision {
+  if (command.expectedVersion !== null && command.expectedVersion !== facts.version) {
+    return {
+      outcome: 'rejected',
+      rejection: {
+        status: 412,
+        slug: 'version-mismatch',
+        title: 'The standoff has changed',
+        detail: `If-Match expects version ${command.expectedVersion}, the standoff is at version ${facts.version}`,
+        errors: [{ path: 'If-Match', message: `the current version is ${facts.version}` }],
+      },
+    };
+  }
+  const overlay = new BatchOverlay(facts);
+  try {
+    command.events.forEach((event, index) => {
+      const prefix = command.batch ? `/events/${index}` : '';
+      decideMember(command, event, overlay, prefix);
+    });
+  } catch (error) {
+    if (error instanceof Rejected) return { outcome: 'rejected', rejection: error.rejection };
+    throw error;
+  }
+  return {
+    outcome: 'accepted',
+    events: overlay.accepted,
+    createdEntities: overlay.created,
+    versionAfter: overlay.version,
+  };
+}
+
+function decideMember(command: WriteCommand, event: CommandEvent, facts: BatchOverlay, prefix: string): void {
+  if (facts.eventIdTaken(event.eventId)) {
+    reject(409, 'event-id-taken', 'The event id is taken', `${prefix}/eventId`, `event ${event.eventId} exists`);
+  }
+  if (event.reportedAt && event.reportedAt.ms > command.recordedAt) {
+    reject(
+      422,
+      'reported-after-recorded',
+      'reportedAt is later than the log recorded the event',
+      `${prefix}/reportedAt`,
+      'reportedAt must not be later than the time the log recorded the event',
+    );
+  }
+  const recorded: RecordedEvent = {
+    eventId: event.eventId,
+    standoffId: command.standoffId,
+    position: facts.version + 1,
+    type: event.type,
+    occurredAt: event.occurredAt.ms,
+    occurredPrecision: event.occurredAt.precision,
+    reportedAt: event.reportedAt?.ms ?? command.recordedAt,
+    reportedPrecision: event.reportedAt?.precision ?? 'instant',
+    recordedAt: command.recordedAt,
+    actor: event.actor,
+    target: event.target,
+    summary: event.summary,
+    cameo: event.cameo,
+    data: event.data,
+    source: event.source,
+  };
+  checkEntity(recorded, facts, prefix);
+  checkReferences(recorded, facts, prefix);
+  facts.accept(recorded);
+}
+
+function checkEntity(event: RecordedEvent, facts: BatchOverlay, prefix: string): void {
+  const rule = ENTITY_OF[event.type];
+  if (rule) {
+    const id = String(event.data[rule.field]);
+    const existing = facts.entity(rule.kind, id);
+    const path = `${prefix}/data/${rule.field}`;
+    if (rule.mustBe === 'new' && existing) {
+      reject(409, 'entity-exists', `The ${rule.kind} exists`, path, `${rule.kind} ${id} already exists`);
+    }
+    if (rule.mustBe === 'existing' && !existing) {
+      reject(422, 'unknown-reference', `Unknown ${rule.kind}`, path, `no ${rule.kind} ${id} in this standoff`);
+    }
+    if (event.type === 'demand.withdrawn' && existing && existing.creatorActor !== event.actor) {
+      reject(422, 'not-the-issuer', 'Only the issuer may withdraw a demand', `${prefix}/actor`, 'must be the issuer');
+    }
+    if (!existing) {
+      facts.create({ kind: rule.kind, entityId: id, createdBy: event.eventId, creatorActor: event.actor });
+    }
+  }
+  const inReplyTo = event.type === 'document.delivered' ? event.data.inReplyTo : undefined;
+  if (typeof inReplyTo === 'string' && !facts.entity('document', inReplyTo)) {
+    reject(422, 'unknown-reference', 'Unknown document', `${prefix}/data/inReplyTo`, `no document ${inReplyTo}`);
+  }
+  const meetingId = event.type === 'contact.held' ? event.data.meetingId : undefined;
+  if (typeof meetingId === 'string' && !facts.entity('meeting', meetingId)) {
+    reject(422, 'unknown-reference', 'Unknown meeting', `${prefix}/data/meetingId`, `no meeting ${meetingId}`);
+  }
+}
+
+function checkReferences(event: RecordedEvent, facts: BatchOverlay, prefix: string): void {
+  if (event.type !== 'claim.disputed' && event.type !== 'event.retracted' && event.type !== 'event.corrected') return;
+  const path = `${prefix}/data/eventId`;
+  const named = facts.event(String(event.data.eventId));
+  if (!named) reject(422, 'unknown-reference', 'Unknown event', path, `no accepted event ${event.data.eventId}`);
+  if (META_TYPES.has(named.type)) {
+    reject(422, 'invalid-reference', 'A meta event cannot be named here', path, `${named.type} is a meta event`);
+  }
+  if (event.type === 'claim.disputed' && named.type === 'claim.disputed') {
+    reject(422, 'invalid-reference', 'A dispute cannot be disputed', path, 'retract the dispute instead');
+  }
+  if (event.type === 'event.corrected') {
+    const set = event.data.set as Record<string, unknown>;
+    const corrected = applyCorrection(named, set);
+    const errors = [...checkCorrectionKeepsIdentity(named, corrected), ...checkEventRules(corrected)];
+    if (errors.length > 0) {
+      throw new Rejected({
+        status: 422,
+        slug: 'invalid-correction',
+        title: 'The corrected event breaks the catalogue',
+        detail: `event ${named.eventId} as corrected would break ${errors.length} rule(s)`,
+        errors: errors.map((e) => ({ path: `${prefix}/data/set${e.path}`, message: e.message })),
+      });
+    }
+    facts.replaceCurrent(corrected);
+  }
+}

@@ -1,0 +1,50 @@
+import type { Envelope } from './envelope';
+
+export const EVENT_LOG = Symbol('EVENT_LOG');
+
+/** A record as read back from the log. `envelope` is undefined when the record could not be decoded. */
+export interface LogRecord {
+  readonly partition: number;
+  /** The record's offset within its partition, as a decimal string (Kafka offsets exceed 2^53 in theory). */
+  readonly offset: string;
+  /** When the log recorded it (Kafka LogAppendTime, or the embedded log's clock), epoch ms. */
+  readonly recordedAt: number;
+  readonly envelope: Envelope | undefined;
+  readonly raw: Buffer;
+  readonly decodeError?: string;
+}
+
+export interface LogBatch {
+  readonly partition: number;
+  readonly records: readonly LogRecord[];
+}
+
+/**
+ * The consumer side's contract: where to resume, and how to apply a batch. `apply` must store the effects and
+ * the next offset in one transaction and resolve only after it committed.
+ */
+export interface LogConsumer {
+  /** The next offset to read for each partition, from the read-model database; missing means from the start. */
+  resumeOffsets(partitions: readonly number[]): Promise<ReadonlyMap<number, string>>;
+  apply(batch: LogBatch): Promise<void>;
+}
+
+export interface LogSubscription {
+  stop(): Promise<void>;
+}
+
+export interface EventLog {
+  /** Ensures the log exists (topic or table). Idempotent. */
+  prepare(): Promise<void>;
+  /** Resolves once the record is durable (acks=all, or committed); rejects with LogUnavailableError. */
+  append(envelope: Envelope): Promise<void>;
+  subscribe(consumer: LogConsumer, options?: { groupId?: string }): Promise<LogSubscription>;
+  close(): Promise<void>;
+}
+
+export class LogUnavailableError extends Error {
+  constructor(message: string, override readonly cause?: unknown) {
+    super(message);
+    this.name = 'LogUnavailableError';
+  }
+}

@@ -1,0 +1,47 @@
+import { DataSource } from 'typeorm';
+import { InitialSchema1764230400000 } from '../../../migrations/1764230400000-InitialSchema';
+
+export const MIGRATIONS = [InitialSchema1764230400000];
+
+export interface DatabaseOptions {
+  readonly url: string;
+  /** A schema of its own (tests); created when missing. Default: the server's search_path. */
+  readonly schema?: string;
+  /** The embedded PGlite serves one session at a time: one connection. */
+  readonly poolSize?: number;
+}
+
+export function createDataSource(options: DatabaseOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: options.url,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    synchronize: false,
+    logging: ['error'],
+    poolSize: options.poolSize ?? 10,
+    extra: options.schema ? { options: `-c search_path=${options.schema}` } : {},
+  });
+}
+
+/**
+ * Runs the pending migrations once, even when several processes start together: they queue on an advisory
+ * lock. PGlite has one session only, so it needs (and honours) no lock.
+ */
+export async function migrate(dataSource: DataSource, options: { schema?: string } = {}): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    if (options.schema) await runner.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      await dataSource.runMigrations({ transaction: 'all' });
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
+const MIGRATION_LOCK = 7_306_125_001;

@@ -1,0 +1,84 @@
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { DECISIONS_CHANNEL, type DecisionListener } from './projections/decision-projection';
+
+export interface DecisionRow {
+  command_id: string;
+  standoff_id: string;
+  outcome: 'accepted' | 'rejected' | 'duplicate';
+  original_command_id: string | null;
+  problem: Record<string, unknown> | null;
+  event_ids: string[];
+  version_after: number;
+  batch: boolean;
+}
+
+const SAFETY_POLL_MS = 250;
+
+/**
+ * Lets a POST wait for the projector's decision on its command: woken in-process when the projector runs in
+ * the same process, by LISTEN/NOTIFY across processes, and by a slow poll should a notification be missed.
+ */
+export class DecisionWaiter implements DecisionListener {
+  private readonly waiting = new Map<string, Set<() => void>>();
+  private listenClient: Client | undefined;
+  private poll: NodeJS.Timeout | undefined;
+
+  constructor(private readonly db: DataSource) {}
+
+  async start(listenUrl: string | undefined): Promise<void> {
+    if (listenUrl) {
+      this.listenClient = new Client({ connectionString: listenUrl });
+      this.listenClient.on('notification', (message) => this.decided((message.payload ?? '').split(',')));
+      this.listenClient.on('error', () => undefined);
+      await this.listenClient.connect();
+      await this.listenClient.query(`LISTEN ${DECISIONS_CHANNEL}`);
+    }
+    this.poll = setInterval(() => {
+      for (const wakers of this.waiting.values()) for (const wake of wakers) wake();
+    }, SAFETY_POLL_MS);
+    this.poll.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.poll) clearInterval(this.poll);
+    await this.listenClient?.end();
+  }
+
+  decided(commandIds: readonly string[]): void {
+    for (const id of commandIds) for (const wake of this.waiting.get(id) ?? []) wake();
+  }
+
+  async find(commandId: string): Promise<DecisionRow | undefined> {
+    const rows: DecisionRow[] = await this.db.query(
+      `SELECT command_id, standoff_id, outcome, original_command_id, problem, event_ids, version_after, batch
+         FROM decisions WHERE command_id = $1`,
+      [commandId],
+    );
+    return rows[0];
+  }
+
+  /** The decision, or undefined when none is recorded within `timeoutMs`. */
+  async wait(commandId: string, timeoutMs: number): Promise<DecisionRow | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      let wake: () => void = () => undefined;
+      const woken = new Promise<void>((resolve) => (wake = resolve));
+      const wakers = this.waiting.get(commandId) ?? new Set();
+      wakers.add(wake);
+      this.waiting.set(commandId, wakers);
+      try {
+        const decision = await this.find(commandId);
+        if (decision) return decision;
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) return undefined;
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([woken, new Promise<void>((resolve) => (timer = setTimeout(resolve, remaining)))]);
+        clearTimeout(timer);
+      } finally {
+        wakers.delete(wake);
+        if (wakers.size === 0) this.waiting.delete(commandId);
+      }
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import type { DataSource } from 'typeorm';
+import type { EventLog } from '@app/event-log/event-log.port';
+import { EmbeddedEventLog } from '@app/event-log/embedded-event-log.adapter';
+import { KafkaEventLog } from '@app/event-log/kafka-event-log.adapter';
+import { EVENTS_TOPIC } from '@app/event-log/topics';
+import { createDataSource, migrate } from './database';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+
+export interface InfrastructureOptions {
+  /** Unset: an embedded PGlite under `dataDir`. */
+  readonly databaseUrl?: string;
+  readonly schema?: string;
+  /** Unset: the embedded log, a table in the read-model database. */
+  readonly kafkaBrokers?: readonly string[];
+  readonly kafkaPartitions: number;
+  readonly topic?: string;
+  readonly dataDir: string;
+  readonly clientId: string;
+}
+
+export interface Infrastructure {
+  readonly dataSource: DataSource;
+  readonly eventLog: EventLog;
+  readonly logName: string;
+  /** Whether LISTEN/NOTIFY reaches other connections (not on PGlite). */
+  readonly notifications: boolean;
+  readonly databaseUrl: string;
+  readonly mode: { readonly database: 'postgres' | 'embedded'; readonly log: 'kafka' | 'embedded' };
+  close(): Promise<void>;
+}
+
+/**
+ * The explicit start-up step shared by every process: connect (or start the embedded Postgres), migrate, and
+ * make sure the log exists.
+ */
+export async function openInfrastructure(options: InfrastructureOptions): Promise<Infrastructure> {
+  let embedded: EmbeddedPostgres | undefined;
+  const databaseUrl = options.databaseUrl ?? (embedded = await startEmbeddedPostgres(options.dataDir)).url;
+  const dataSource = createDataSource({
+    url: databaseUrl,
+    schema: options.schema,
+    poolSize: embedded ? 1 : 10,
+  });
+  await dataSource.initialize();
+  await migrate(dataSource, { schema: options.schema });
+  const topic = options.topic ?? EVENTS_TOPIC;
+  const eventLog: EventLog = options.kafkaBrokers?.length
+    ? new KafkaEventLog({
+        brokers: [...options.kafkaBrokers],
+        topic,
+        partitions: options.kafkaPartitions,
+        clientId: options.clientId,
+      })
+    : new EmbeddedEventLog(dataSource);
+  await eventLog.prepare();
+  return {
+    dataSource,
+    eventLog,
+    logName: options.kafkaBrokers?.length ? topic : 'embedded',
+    notifications: !embedded,
+    databaseUrl,
+    mode: {
+      database: embedded ? 'embedded' : 'postgres',
+      log: options.kafkaBrokers?.length ? 'kafka' : 'embedded',
+    },
+    async close() {
+      await eventLog.close();
+      await dataSource.destroy();
+      await embedded?.stop();
+    },
+  };
+}

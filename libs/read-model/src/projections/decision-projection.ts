@@ -1,0 +1,336 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { applyCorrection } from '@app/domain/correction';
+import {
+  decide,
+  type CommandEvent,
+  type DecisionFacts,
+  type EntityKind,
+  type KnownEntity,
+  type Rejection,
+} from '@app/domain/decide';
+import type { RecordedEvent } from '@app/domain/recorded-event';
+import type { Envelope } from '@app/event-log/envelope';
+import type { LogBatch, LogConsumer, LogRecord } from '@app/event-log/event-log.port';
+import { contentHash } from '../content-hash';
+import { findOriginalCommand, reusedKeyRejection } from '../idempotency';
+import { EVENT_COLUMNS, currentEventOf, eventRecordOf, type EventRow } from '../event-rows';
+
+export const DECISIONS_CHANNEL = 'standoff_decisions';
+
+const META_TYPES = new Set(['standoff.described', 'event.retracted', 'event.corrected']);
+
+const ENTITY_FIELDS: ReadonlyArray<readonly [EntityKind, string]> = [
+  ['demand', 'demandId'],
+  ['document', 'documentId'],
+  ['document', 'inReplyTo'],
+  ['meeting', 'meetingId'],
+  ['pact', 'pactId'],
+];
+
+export interface DecisionListener {
+  decided(commandIds: readonly string[]): void;
+}
+
+/**
+ * The projector's write side: decides each command in log order and stores the outcome, the read-model rows
+ * and the partition's next offset in one transaction, so a redelivered record changes nothing.
+ */
+export class DecisionProjection implements LogConsumer {
+  constructor(
+    private readonly db: DataSource,
+    private readonly consumerName: string,
+    private readonly topic: string,
+    private readonly listener?: DecisionListener,
+  ) {}
+
+  async resumeOffsets(partitions: readonly number[]): Promise<ReadonlyMap<number, string>> {
+    const rows: { partition: number; next_offset: string }[] = await this.db.query(
+      `SELECT partition, next_offset FROM projection_offsets
+        WHERE consumer = $1 AND topic = $2 AND partition = ANY($3::int[])`,
+      [this.consumerName, this.topic, partitions],
+    );
+    return new Map(rows.map((r) => [r.partition, String(r.next_offset)]));
+  }
+
+  async apply(batch: LogBatch): Promise<void> {
+    if (batch.records.length === 0) return;
+    const decided: string[] = [];
+    await this.db.transaction(async (tx) => {
+      const nextOffset = await this.lockOffset(tx, batch.partition);
+      for (const record of batch.records) {
+        if (BigInt(record.offset) < nextOffset) continue;
+        if (!record.envelope) {
+          await this.deadLetter(tx, record, record.decodeError ?? 'undecodable record');
+          continue;
+        }
+        if (await this.decideRecord(tx, record, record.envelope)) decided.push(record.envelope.commandId);
+      }
+      const last = batch.records[batch.records.length - 1];
+      const next = BigInt(last.offset) + 1n;
+      if (next > nextOffset) await this.storeOffset(tx, batch.partition, next);
+      if (decided.length > 0) {
+        await tx.query(`SELECT pg_notify($1, $2)`, [DECISIONS_CHANNEL, decided.join(',')]);
+      }
+    });
+    if (decided.length > 0) this.listener?.decided(decided);
+  }
+
+  private async lockOffset(tx: EntityManager, partition: number): Promise<bigint> {
+    await tx.query(
+      `INSERT INTO projection_offsets (consumer, topic, partition, next_offset) VALUES ($1, $2, $3, 0)
+       ON CONFLICT DO NOTHING`,
+      [this.consumerName, this.topic, partition],
+    );
+    const rows: { next_offset: string }[] = await tx.query(
+      `SELECT next_offset FROM projection_offsets WHERE consumer = $1 AND topic = $2 AND partition = $3 FOR UPDATE`,
+      [this.consumerName, this.topic, partition],
+    );
+    return BigInt(rows[0].next_offset);
+  }
+
+  private async storeOffset(tx: EntityManager, partition: number, next: bigint): Promise<void> {
+    await tx.query(
+      `UPDATE projection_offsets SET next_offset = $4 WHERE consumer = $1 AND topic = $2 AND partition = $3`,
+      [this.consumerName, this.topic, partition, next.toString()],
+    );
+  }
+
+  private async deadLetter(tx: EntityManager, record: LogRecord, error: string): Promise<void> {
+    await tx.query(
+      `INSERT INTO dead_letters (topic, partition, log_offset, payload, error) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT DO NOTHING`,
+      [this.topic, record.partition, record.offset, record.raw, error],
+    );
+  }
+
+  /** Returns false when the command was decided before (the same record appended twice). */
+  private async decideRecord(tx: EntityManager, record: LogRecord, envelope: Envelope): Promise<boolean> {
+    const seen: unknown[] = await tx.query(`SELECT 1 FROM decisions WHERE command_id = $1`, [
+      envelope.commandId,
+    ]);
+    if (seen.length > 0) return false;
+    await tx.query(`INSERT INTO standoffs (standoff_id, version) VALUES ($1, 0) ON CONFLICT DO NOTHING`, [
+      envelope.standoffId,
+    ]);
+    const [{ version }]: { version: number }[] = await tx.query(
+      `SELECT version FROM standoffs WHERE standoff_id = $1 FOR UPDATE`,
+      [envelope.standoffId],
+    );
+    const original = await findOriginalCommand(tx, envelope);
+    if (original === 'reused') {
+      await this.storeRejection(tx, record, envelope, version, reusedKeyRejection(), false);
+      return true;
+    }
+    if (original) {
+      await this.storeDecision(tx, record, envelope, {
+        outcome: 'duplicate',
+        originalCommandId: original,
+        problem: null,
+        versionAfter: version,
+        claimKey: false,
+      });
+      return true;
+    }
+    const facts = await this.loadFacts(tx, envelope, version);
+    const decision = decide(
+      {
+        standoffId: envelope.standoffId,
+        batch: envelope.batch,
+        expectedVersion: envelope.expectedVersion,
+        recordedAt: record.recordedAt,
+        events: envelope.events as readonly CommandEvent[],
+      },
+      facts,
+    );
+    if (decision.outcome === 'rejected') {
+      await this.storeRejection(tx, record, envelope, version, decision.rejection, true);
+      return true;
+    }
+    await this.storeAccepted(tx, envelope, decision.events);
+    for (const entity of decision.createdEntities) {
+      await tx.query(
+        `INSERT INTO entities (standoff_id, kind, entity_id, created_by, creator_actor) VALUES ($1, $2, $3, $4, $5)`,
+        [envelope.standoffId, entity.kind, entity.entityId, entity.createdBy, entity.creatorActor],
+      );
+    }
+    await tx.query(`UPDATE standoffs SET version = $2 WHERE standoff_id = $1`, [
+      envelope.standoffId,
+      decision.versionAfter,
+    ]);
+    await this.storeDecision(tx, record, envelope, {
+      outcome: 'accepted',
+      originalCommandId: null,
+      problem: null,
+      versionAfter: decision.versionAfter,
+      claimKey: true,
+    });
+    return true;
+  }
+
+  private async loadFacts(tx: EntityManager, envelope: Envelope, version: number): Promise<DecisionFacts> {
+    const wanted = new Map<string, [EntityKind, string]>();
+    const namedEvents = new Set<string>();
+    for (const event of envelope.events) {
+      for (const [kind, field] of ENTITY_FIELDS) {
+        const id = event.data[field];
+        if (typeof id === 'string') wanted.set(`${kind}/${id}`, [kind, id]);
+      }
+      if (typeof event.data.eventId === 'string') namedEvents.add(event.data.eventId);
+    }
+    const entities = new Map<string, KnownEntity>();
+    if (wanted.size > 0) {
+      const rows: { kind: EntityKind; entity_id: string; creator_actor: string | null }[] = await tx.query(
+        `SELECT kind, entity_id, creator_actor FROM entities
+          WHERE standoff_id = $1 AND (kind || '/' || entity_id) = ANY($2::text[])`,
+        [envelope.standoffId, [...wanted.keys()]],
+      );
+      for (const row of rows)
+        entities.set(`${row.kind}/${row.entity_id}`, { creatorActor: row.creator_actor });
+    }
+    const events = new Map<string, RecordedEvent>();
+    const uuids = [...namedEvents].filter(isUuid);
+    if (uuids.length > 0) {
+      const rows: EventRow[] = await tx.query(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE standoff_id = $1 AND event_id = ANY($2::uuid[])`,
+        [envelope.standoffId, uuids],
+      );
+      for (const row of rows) events.set(row.event_id, currentEventOf(row));
+    }
+    const taken: { event_id: string }[] = await tx.query(
+      `SELECT event_id FROM decided_events WHERE standoff_id = $1 AND event_id = ANY($2::uuid[])`,
+      [envelope.standoffId, envelope.events.map((e) => e.eventId)],
+    );
+    const takenIds = new Set(taken.map((r) => r.event_id));
+    return {
+      version,
+      entity: (kind, id) => entities.get(`${kind}/${id}`),
+      event: (eventId) => events.get(eventId),
+      eventIdTaken: (eventId) => takenIds.has(eventId),
+    };
+  }
+
+  private async storeAccepted(tx: EntityManager, envelope: Envelope, accepted: readonly RecordedEvent[]) {
+    const rows = accepted.map((event) =>
+      eventRecordOf(event, event, envelope.commandId, META_TYPES.has(event.type)),
+    );
+    await tx.query(
+      `INSERT INTO events (standoff_id, position, event_id, type, meta, occurred_at, occurred_precision, reported_at,
+         reported_precision, recorded_at, actor, targets, summary, cameo, data, source, posted, command_id)
+       SELECT standoff_id, position, event_id, type, meta, occurred_at, occurred_precision, reported_at,
+         reported_precision, recorded_at, actor, targets, summary, cameo, data, source, posted, command_id
+         FROM jsonb_to_recordset($1::jsonb) AS x(standoff_id text, position int, event_id uuid, type text,
+           meta boolean, occurred_at timestamptz, occurred_precision text, reported_at timestamptz,
+           reported_precision text, recorded_at timestamptz, actor text, targets text[], summary text, cameo text,
+           data jsonb, source jsonb, posted jsonb, command_id uuid)`,
+      [JSON.stringify(rows)],
+    );
+    for (const event of accepted) {
+      const named = typeof event.data.eventId === 'string' ? event.data.eventId : undefined;
+      if (event.type === 'event.retracted' && named) {
+        await tx.query(`UPDATE events SET retracted = true WHERE standoff_id = $1 AND event_id = $2`, [
+          envelope.standoffId,
+          named,
+        ]);
+      }
+      if (event.type === 'event.corrected' && named) await this.recorrect(tx, envelope.standoffId, named);
+    }
+  }
+
+  /** Rewrites an event's current columns from the event as posted and all its corrections, in their order. */
+  private async recorrect(tx: EntityManager, standoffId: string, eventId: string): Promise<void> {
+    const [target]: EventRow[] = await tx.query(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE standoff_id = $1 AND event_id = $2`,
+      [standoffId, eventId],
+    );
+    const corrections: { data: { set: Record<string, unknown> } }[] = await tx.query(
+      `SELECT data FROM events WHERE standoff_id = $1 AND type = 'event.corrected' AND data ->> 'eventId' = $2
+        ORDER BY reported_at, position`,
+      [standoffId, eventId],
+    );
+    const current = corrections.reduce((event, c) => applyCorrection(event, c.data.set), target.posted);
+    const row = eventRecordOf(current, target.posted, '', false);
+    await tx.query(
+      `UPDATE events SET occurred_at = $3, occurred_precision = $4, actor = $5, targets = $6, summary = $7,
+         cameo = $8, data = $9 WHERE standoff_id = $1 AND event_id = $2`,
+      [
+        standoffId,
+        eventId,
+        row.occurred_at,
+        row.occurred_precision,
+        row.actor,
+        row.targets,
+        row.summary,
+        row.cameo,
+        JSON.stringify(row.data),
+      ],
+    );
+  }
+
+  private async storeRejection(
+    tx: EntityManager,
+    record: LogRecord,
+    envelope: Envelope,
+    version: number,
+    rejection: Rejection,
+    claimKey: boolean,
+  ): Promise<void> {
+    await this.storeDecision(tx, record, envelope, {
+      outcome: 'rejected',
+      originalCommandId: null,
+      problem: rejection,
+      versionAfter: version,
+      claimKey,
+    });
+  }
+
+  private async storeDecision(
+    tx: EntityManager,
+    record: LogRecord,
+    envelope: Envelope,
+    decision: {
+      outcome: 'accepted' | 'rejected' | 'duplicate';
+      originalCommandId: string | null;
+      problem: Rejection | null;
+      versionAfter: number;
+      claimKey: boolean;
+    },
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO decisions (command_id, standoff_id, idempotency_key, request_hash, batch, outcome,
+         original_command_id, problem, event_ids, version_after, log_partition, log_offset)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::uuid[], $10, $11, $12)`,
+      [
+        envelope.commandId,
+        envelope.standoffId,
+        decision.claimKey ? envelope.idempotencyKey : null,
+        envelope.requestHash,
+        envelope.batch,
+        decision.outcome,
+        decision.originalCommandId,
+        decision.problem ? JSON.stringify(decision.problem) : null,
+        envelope.events.map((e) => e.eventId),
+        decision.versionAfter,
+        record.partition,
+        record.offset,
+      ],
+    );
+    if (decision.outcome === 'duplicate' || !decision.claimKey) return;
+    const members = envelope.events.map((event, index) => ({
+      event_id: event.eventId,
+      member_index: index,
+      content_hash: contentHash(event),
+      posted: event,
+    }));
+    await tx.query(
+      `INSERT INTO decided_events (standoff_id, event_id, command_id, member_index, content_hash, posted)
+       SELECT $1, event_id, $2, member_index, content_hash, posted
+         FROM jsonb_to_recordset($3::jsonb) AS x(event_id uuid, member_index int, content_hash text, posted jsonb)
+       ON CONFLICT DO NOTHING`,
+      [envelope.standoffId, envelope.commandId, JSON.stringify(members)],
+    );
+  }
+}
+
+function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}

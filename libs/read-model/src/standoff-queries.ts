@@ -1,0 +1,76 @@
+import { formatTime, type Precision } from '@app/domain/time';
+import type { Queryable } from './idempotency';
+
+export interface StandoffSummaryRow {
+  readonly standoffId: string;
+  readonly title: string | null;
+  readonly version: number;
+  readonly eventCount: number;
+  readonly firstEventAt: string | null;
+  readonly lastEventAt: string | null;
+}
+
+interface Row {
+  standoff_id: string;
+  version: number;
+  title: string | null;
+  event_count: string;
+  first_at: Date | null;
+  first_precision: Precision | null;
+  last_at: Date | null;
+  last_precision: Precision | null;
+}
+
+/** The standoffs with at least one accepted event, as the read models know them now. */
+export async function loadStandoffSummaries(
+  db: Queryable,
+  standoffId?: string,
+): Promise<StandoffSummaryRow[]> {
+  const rows: Row[] = await db.query(
+    `SELECT s.standoff_id, s.version,
+       (SELECT data ->> 'title' FROM events t
+         WHERE t.standoff_id = s.standoff_id AND t.type = 'standoff.described'
+         ORDER BY occurred_at DESC, reported_at DESC, position DESC LIMIT 1) AS title,
+       (SELECT count(*) FROM events c
+         WHERE c.standoff_id = s.standoff_id AND NOT c.meta AND NOT c.retracted) AS event_count,
+       f.occurred_at AS first_at, f.occurred_precision AS first_precision,
+       l.occurred_at AS last_at, l.occurred_precision AS last_precision
+     FROM standoffs s
+     LEFT JOIN LATERAL (SELECT occurred_at, occurred_precision FROM events e
+         WHERE e.standoff_id = s.standoff_id AND NOT e.meta AND NOT e.retracted
+         ORDER BY occurred_at, reported_at, position LIMIT 1) f ON true
+     LEFT JOIN LATERAL (SELECT occurred_at, occurred_precision FROM events e
+         WHERE e.standoff_id = s.standoff_id AND NOT e.meta AND NOT e.retracted
+         ORDER BY occurred_at DESC, reported_at DESC, position DESC LIMIT 1) l ON true
+     WHERE s.version > 0 AND ($1::text IS NULL OR s.standoff_id = $1)
+     ORDER BY s.standoff_id COLLATE "C"`,
+    [standoffId ?? null],
+  );
+  return rows.map((r) => ({
+    standoffId: r.standoff_id,
+    title: r.title,
+    version: r.version,
+    eventCount: Number(r.event_count),
+    firstEventAt: r.first_at ? formatTime(r.first_at.getTime(), r.first_precision ?? 'instant') : null,
+    lastEventAt: r.last_at ? formatTime(r.last_at.getTime(), r.last_precision ?? 'instant') : null,
+  }));
+}
+
+export interface RejectedEventRow {
+  readonly commandId: string;
+  readonly problem: Record<string, unknown>;
+}
+
+/** A decided but rejected event (a member of a rejected command), or undefined. */
+export async function loadRejectedEvent(
+  db: Queryable,
+  standoffId: string,
+  eventId: string,
+): Promise<RejectedEventRow | undefined> {
+  const rows: { command_id: string; problem: Record<string, unknown> }[] = await db.query(
+    `SELECT d.command_id, d.problem FROM decided_events de JOIN decisions d ON d.command_id = de.command_id
+      WHERE de.standoff_id = $1 AND de.event_id = $2 AND d.outcome = 'rejected'`,
+    [standoffId, eventId],
+  );
+  return rows[0] ? { commandId: rows[0].command_id, problem: rows[0].problem } : undefined;
+}
