@@ -8,7 +8,7 @@ const moduleNameMapper = {
 
 const common = {
   rootDir: __dirname,
-  moduleFileExtensions: ['js', 'json', 'ts'],
+  moduleFileExtensions: ['ts', 'js', 'json'],
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] as [string, object] },
   testEnvironment: 'node',
   moduleNameMapper,
