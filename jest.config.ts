@@ -9,7 +9,7 @@ const moduleNameMapper = {
 const common = {
   rootDir: __dirname,
   moduleFileExtensions: ['ts', 'js', 'json'],
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] as [string, object] },
+  transform: { '^.+\\.ts$': ['ts-jest', {}] as [string, object] },
   testEnvironment: 'node',
   moduleNameMapper,
 };

@@ -4,6 +4,7 @@ import { openInfrastructure, type Infrastructure } from '@app/read-model/infrast
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/config';
 import { configureHttp } from './http';
+import { setupOpenApi } from './operations/openapi';
 
 export interface RunningApp {
   readonly app: NestExpressApplication;
@@ -20,6 +21,8 @@ export function openInfrastructureFor(
     kafkaBrokers: config.kafkaBrokers ?? undefined,
     kafkaPartitions: config.kafkaPartitions,
     dataDir: config.dataDir,
+    schema: config.databaseSchema ?? undefined,
+    topic: config.kafkaTopic,
     clientId: 'standoff-timeline',
     ...overrides,
   });
@@ -37,6 +40,7 @@ export async function createApp(
     logger: ['log', 'warn', 'error'],
   });
   configureHttp(app, config);
+  setupOpenApi(app);
   await app.init();
   return {
     app,

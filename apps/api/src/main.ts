@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   await running.app.listen(config.port, config.host);
-  if (withProjector && process.env.SEED !== 'false') {
+  if (withProjector && config.seed) {
     const standoffs = await running.app.get(QueryBus).execute(new ListStandoffsQuery());
     if (standoffs.length === 0) await loadSeed(running.app.get(CommandBus));
   }

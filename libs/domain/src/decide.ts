@@ -247,7 +247,9 @@ function checkReferences(event: RecordedEvent, facts: BatchOverlay, prefix: stri
   if (event.type === 'event.corrected') {
     const set = event.data.set as Record<string, unknown>;
     const corrected = applyCorrection(named, set);
-    const errors = [...checkCorrectionKeepsIdentity(named, corrected), ...checkEventRules(corrected)];
+    // applyCorrection never changes an entity id, so the identity check looks at what was asked for.
+    const requested = { ...named, data: { ...named.data, ...(set.data as Record<string, unknown> | undefined) } };
+    const errors = [...checkCorrectionKeepsIdentity(named, requested), ...checkEventRules(corrected)];
     if (errors.length > 0) {
       throw new Rejected({
         status: 422,

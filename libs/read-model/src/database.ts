@@ -26,22 +26,31 @@ export function createDataSource(options: DatabaseOptions): DataSource {
 
 /**
  * Runs the pending migrations once, even when several processes start together: they queue on an advisory
- * lock. PGlite has one session only, so it needs (and honours) no lock.
+ * lock held by a connection of its own. PGlite serves one session, so it runs them without the lock (and a
+ * second connection would wait for ever on its pool of one).
  */
 export async function migrate(dataSource: DataSource, options: { schema?: string } = {}): Promise<void> {
-  const runner = dataSource.createQueryRunner();
-  await runner.connect();
+  if (options.schema) await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
+  if (singleSession(dataSource)) {
+    await dataSource.runMigrations({ transaction: 'all' });
+    return;
+  }
+  const lock = dataSource.createQueryRunner();
+  await lock.connect();
   try {
-    if (options.schema) await runner.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
-    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
       await dataSource.runMigrations({ transaction: 'all' });
     } finally {
-      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     }
   } finally {
-    await runner.release();
+    await lock.release();
   }
+}
+
+function singleSession(dataSource: DataSource): boolean {
+  return (dataSource.options as { poolSize?: number }).poolSize === 1;
 }
 
 const MIGRATION_LOCK = 7_306_125_001;

@@ -11,6 +11,9 @@ describe('loadConfig', () => {
       kafkaPartitions: 6,
       databaseUrl: null,
       dataDir: './data',
+      databaseSchema: null,
+      kafkaTopic: 'standoff.events.v1',
+      seed: true,
     });
   });
 
@@ -24,6 +27,9 @@ describe('loadConfig', () => {
       KAFKA_PARTITIONS: '12',
       DATABASE_URL: 'postgres://u:p@localhost:5432/standoffs',
       DATA_DIR: '/var/lib/standoffs',
+      DATABASE_SCHEMA: 'tenant_a',
+      KAFKA_TOPIC: 'standoff.events.v1-staging',
+      SEED: 'false',
     });
     expect(config).toEqual({
       port: 8080,
@@ -38,6 +44,9 @@ describe('loadConfig', () => {
       kafkaPartitions: 12,
       databaseUrl: 'postgres://u:p@localhost:5432/standoffs',
       dataDir: '/var/lib/standoffs',
+      databaseSchema: 'tenant_a',
+      kafkaTopic: 'standoff.events.v1-staging',
+      seed: false,
     });
   });
 
@@ -51,6 +60,9 @@ describe('loadConfig', () => {
 
   it.each([
     [{ PORT: 'http' }, /PORT must be an integer/],
+    [{ DATABASE_SCHEMA: 'Drop Table' }, /DATABASE_SCHEMA must be a lower-case identifier/],
+    [{ KAFKA_TOPIC: 'a topic' }, /KAFKA_TOPIC is not a valid topic name/],
+    [{ SEED: 'yes' }, /SEED must be true or false/],
     [{ PORT: '70000' }, /PORT must be an integer/],
     [{ API_KEYS: 'reader:r1,justakey' }, /API_KEYS entry 2 is not of the form role:key/],
     [{ API_KEYS: 'owner:k' }, /unknown role "owner"/],

@@ -25,6 +25,11 @@ export interface AppConfig {
   /** null when `DATABASE_URL` is unset: Postgres is embedded (PGlite) under `dataDir`. */
   readonly databaseUrl: string | null;
   readonly dataDir: string;
+  /** A Postgres schema of its own for the read models (default: the server's search_path). */
+  readonly databaseSchema: string | null;
+  readonly kafkaTopic: string;
+  /** Load the seed scenario into an empty store when the projector runs in process (`npm start`). */
+  readonly seed: boolean;
 }
 
 /** Injection token for the loaded {@link AppConfig}. */
@@ -43,6 +48,7 @@ export const DEFAULTS = {
   decisionWaitMs: 5000,
   kafkaPartitions: 6,
   dataDir: './data',
+  kafkaTopic: 'standoff.events.v1',
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -141,6 +147,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
 
   const dataDir = given(env, 'DATA_DIR') ?? DEFAULTS.dataDir;
+  const databaseSchema = given(env, 'DATABASE_SCHEMA') ?? null;
+  if (databaseSchema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) {
+    problems.push(`DATABASE_SCHEMA must be a lower-case identifier, got ${JSON.stringify(databaseSchema)}`);
+  }
+  const kafkaTopic = given(env, 'KAFKA_TOPIC') ?? DEFAULTS.kafkaTopic;
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(kafkaTopic)) {
+    problems.push(`KAFKA_TOPIC is not a valid topic name: ${JSON.stringify(kafkaTopic)}`);
+  }
+  const seedText = given(env, 'SEED') ?? 'true';
+  if (seedText !== 'true' && seedText !== 'false')
+    problems.push(`SEED must be true or false, got ${JSON.stringify(seedText)}`);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -152,6 +169,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     kafkaPartitions,
     databaseUrl,
     dataDir,
+    databaseSchema,
+    kafkaTopic,
+    seed: seedText === 'true',
   };
 }
 

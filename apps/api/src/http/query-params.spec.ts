@@ -37,8 +37,8 @@ describe('query and path parameters', () => {
     }
   });
 
-  it('accepts UUID event ids', () => {
-    expect(eventIdParam('0B6D3C1E-4F0A-4C7E-9A55-2F1D0C9B8E71')).toBe('0B6D3C1E-4F0A-4C7E-9A55-2F1D0C9B8E71');
+  it('accepts UUID event ids in either case and gives them lower-case, as the domain stores them', () => {
+    expect(eventIdParam('0B6D3C1E-4F0A-4C7E-9A55-2F1D0C9B8E71')).toBe('0b6d3c1e-4f0a-4c7e-9a55-2f1d0c9b8e71');
     expectBadRequest(() => eventIdParam('0b6d3c1e'), 'eventId');
   });
 

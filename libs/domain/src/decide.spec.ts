@@ -1,0 +1,173 @@
+import { decide, type CommandEvent, type DecisionFacts, type WriteCommand } from './decide';
+import type { RecordedEvent } from './recorded-event';
+import { parseTime, type TimePoint } from './time';
+
+const RECORDED_AT = Date.parse('2022-02-02T00:00:00Z');
+
+function at(text: string): TimePoint {
+  const point = parseTime(text);
+  if (!point) throw new Error(`bad time ${text}`);
+  return point;
+}
+
+let counter = 0;
+function event(
+  type: string,
+  data: Record<string, unknown>,
+  overrides: Partial<CommandEvent> = {},
+): CommandEvent {
+  counter += 1;
+  return {
+    eventId: `00000000-0000-4000-8000-${counter.toString(16).padStart(12, '0')}`,
+    type,
+    occurredAt: at('2022-01-26'),
+    reportedAt: null,
+    actor: 'RUS',
+    target: ['USA'],
+    summary: `${type} ${counter}`,
+    cameo: '010',
+    data,
+    source: null,
+    ...overrides,
+  };
+}
+
+/** Facts built by deciding the given commands one after the other, as the projector does. */
+function given(...history: CommandEvent[][]) {
+  const events = new Map<string, RecordedEvent>();
+  const entities = new Map<string, { creatorActor: string | null }>();
+  let version = 0;
+  const facts = (): DecisionFacts => ({
+    version,
+    entity: (kind, id) => entities.get(`${kind}/${id}`),
+    event: (id) => events.get(id),
+    eventIdTaken: (id) => events.has(id),
+  });
+  for (const members of history) {
+    const decision = decide(command(members), facts());
+    if (decision.outcome !== 'accepted') throw new Error(`history rejected: ${decision.rejection.detail}`);
+    for (const e of decision.events) events.set(e.eventId, e);
+    for (const e of decision.createdEntities) entities.set(`${e.kind}/${e.entityId}`, e);
+    version = decision.versionAfter;
+  }
+  return {
+    when: (members: CommandEvent[], options: Partial<WriteCommand> = {}) =>
+      decide(command(members, options), facts()),
+  };
+}
+
+function command(events: CommandEvent[], options: Partial<WriteCommand> = {}): WriteCommand {
+  return {
+    standoffId: 'test',
+    batch: events.length > 1,
+    expectedVersion: null,
+    recordedAt: RECORDED_AT,
+    events,
+    ...options,
+  };
+}
+
+const tabled = () =>
+  event('demand.tabled', { demandId: 'no-nato', text: 'Bar Ukraine from NATO' }, { cameo: '100' });
+
+describe('decide', () => {
+  it('accepts a new demand with the next position and the log time as reportedAt', () => {
+    const decision = given().when([tabled()]);
+    expect(decision).toMatchObject({ outcome: 'accepted', versionAfter: 1 });
+    if (decision.outcome !== 'accepted') return;
+    expect(decision.events[0]).toMatchObject({
+      position: 1,
+      reportedAt: RECORDED_AT,
+      recordedAt: RECORDED_AT,
+    });
+    expect(decision.createdEntities).toEqual([
+      { kind: 'demand', entityId: 'no-nato', createdBy: decision.events[0].eventId, creatorActor: 'RUS' },
+    ]);
+  });
+
+  it('rejects an entity id that must be new with 409', () => {
+    expect(given([tabled()]).when([tabled()])).toMatchObject({
+      outcome: 'rejected',
+      rejection: { status: 409, errors: [{ path: '/data/demandId' }] },
+    });
+  });
+
+  it('rejects a reference to a missing demand with 422', () => {
+    expect(given().when([event('demand.rejected', { demandId: 'nothing' })])).toMatchObject({
+      outcome: 'rejected',
+      rejection: { status: 422, slug: 'unknown-reference' },
+    });
+  });
+
+  it('rejects a version other than If-Match with 412, naming the current one', () => {
+    expect(given([tabled()]).when([event('statement.made', {})], { expectedVersion: 0 })).toMatchObject({
+      outcome: 'rejected',
+      rejection: { status: 412, errors: [{ path: 'If-Match', message: 'the current version is 1' }] },
+    });
+  });
+
+  it('lets a batch member name what an earlier member created, and names a failing member by index', () => {
+    const first = tabled();
+    const accepted = given().when([
+      first,
+      event('demand.rejected', { demandId: 'no-nato' }, { actor: 'USA' }),
+    ]);
+    expect(accepted).toMatchObject({ outcome: 'accepted', versionAfter: 2 });
+    const rejected = given().when([first, event('demand.accepted', { demandId: 'other' })]);
+    expect(rejected).toMatchObject({
+      outcome: 'rejected',
+      rejection: { errors: [{ path: '/events/1/data/demandId' }] },
+    });
+  });
+
+  it('lets only the issuer withdraw a demand', () => {
+    const history = given([tabled()]);
+    expect(
+      history.when([event('demand.withdrawn', { demandId: 'no-nato' }, { actor: 'USA' })]),
+    ).toMatchObject({
+      outcome: 'rejected',
+      rejection: { status: 422, slug: 'not-the-issuer' },
+    });
+    expect(history.when([event('demand.withdrawn', { demandId: 'no-nato' })]).outcome).toBe('accepted');
+  });
+
+  it('refuses to dispute a meta event or a dispute, and to name an unknown event', () => {
+    const claim = event('statement.made', {});
+    const dispute = event('claim.disputed', { eventId: claim.eventId }, { actor: 'USA', target: ['RUS'] });
+    const history = given([claim], [dispute]);
+    expect(history.when([event('claim.disputed', { eventId: dispute.eventId })])).toMatchObject({
+      rejection: { status: 422, slug: 'invalid-reference' },
+    });
+    expect(
+      history.when([event('event.retracted', { eventId: '00000000-0000-4000-8000-ffffffffffff' })]),
+    ).toMatchObject({
+      rejection: { status: 422, slug: 'unknown-reference' },
+    });
+  });
+
+  it('rejects a correction that changes an entity id or breaks the catalogue', () => {
+    const demand = tabled();
+    const history = given([demand]);
+    const correct = (set: Record<string, unknown>) =>
+      history.when([
+        event('event.corrected', { eventId: demand.eventId, set }, { actor: null, target: [], cameo: null }),
+      ]);
+    expect(correct({ data: { demandId: 'renamed' } })).toMatchObject({ rejection: { status: 422 } });
+    expect(correct({ target: [] })).toMatchObject({ rejection: { status: 422, slug: 'invalid-correction' } });
+    expect(correct({ summary: 'Russia demands guarantees' }).outcome).toBe('accepted');
+  });
+
+  it('rejects a reportedAt later than the log recorded the event', () => {
+    const late = event('statement.made', {}, { reportedAt: at('2022-02-03') });
+    expect(given().when([late])).toMatchObject({
+      rejection: { status: 422, slug: 'reported-after-recorded' },
+    });
+  });
+
+  it('rejects an event id that was decided before with 409', () => {
+    const claim = event('statement.made', {});
+    expect(given([claim]).when([claim])).toMatchObject({
+      rejection: { status: 409, slug: 'event-id-taken' },
+    });
+  });
+});

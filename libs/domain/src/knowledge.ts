@@ -1,0 +1,187 @@
+import { applyCorrection } from './correction';
+import type { RecordedEvent } from './recorded-event';
+import { sortedSet } from './state';
+
+// Plain type names: the fold does not lean on the catalogue (events.ts), which validates before the fold runs.
+const META_TYPES: ReadonlySet<string> = new Set(['standoff.described', 'event.retracted', 'event.corrected']);
+const DISPUTE_TYPE = 'claim.disputed';
+const RETRACTION_TYPE = 'event.retracted';
+const CORRECTION_TYPE = 'event.corrected';
+
+/** A meta event (`standoff.described`, `event.retracted`, `event.corrected`): no actor, not in the fold. */
+export function isMetaEvent(event: RecordedEvent): boolean {
+  return META_TYPES.has(event.type);
+}
+
+/** An event as known at some `knownAt`: corrected by the corrections known then, with its markers. */
+export interface KnownEvent {
+  /** The event with every known correction applied. */
+  readonly event: RecordedEvent;
+  /** Actors other than its own that dispute it (sorted). */
+  readonly disputedBy: readonly string[];
+  /** Its own actor denies it. */
+  readonly void: boolean;
+  readonly retracted: boolean;
+  /** The corrections applied, in application order. */
+  readonly correctedBy: readonly string[];
+}
+
+export interface KnowledgeView {
+  readonly knownAt: number;
+  /** Every event with `reportedAt ≤ knownAt`, meta ones and retracted ones included, in fold order. */
+  readonly events: readonly KnownEvent[];
+  readonly byId: ReadonlyMap<string, KnownEvent>;
+}
+
+/** The fold order of EVENTS.md: (`occurredAt`, `reportedAt`, `position`). */
+export function compareFoldOrder(a: RecordedEvent, b: RecordedEvent): number {
+  return a.occurredAt - b.occurredAt || a.reportedAt - b.reportedAt || a.position - b.position;
+}
+
+function namedEventId(event: RecordedEvent): string | undefined {
+  const id = event.data.eventId;
+  return typeof id === 'string' ? id : undefined;
+}
+
+const NONE: readonly string[] = Object.freeze([]);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function compareKnowledgeOrder(a: RecordedEvent, b: RecordedEvent): number {
+  return a.reportedAt - b.reportedAt || a.position - b.position;
+}
+
+/**
+ * What was known at `knownAt`: the events reported by then, each as the disputes, retractions and corrections
+ * reported by then leave it, whatever either event's `occurredAt` (EVENTS.md, "Knowledge events").
+ *
+ * Which knowledge event may name which event is the catalogue's to check; so that the view stays total, one
+ * that names what the catalogue forbids is ignored, with a single extension: a retraction may name a
+ * correction (the correction then no longer applies). In detail:
+ * - a retraction takes effect on any event but a retraction (retractions are final);
+ * - corrections take effect on any event but a retraction or a correction, in (`reportedAt`, `position`)
+ *   order, unless retracted;
+ * - a dispute, unless retracted, is judged as corrected (its actor, the event it names) against the named
+ *   event as corrected: the named event's own actor makes it `void`, any other actor joins `disputedBy`;
+ *   a dispute naming a meta event or another dispute is ignored.
+ *
+ * One pass over the events, maps only for the events that knowledge events name, then one sort (linear
+ * when the events come in fold order): O(n log n).
+ */
+export function knowledgeView(events: readonly RecordedEvent[], knownAt: number): KnowledgeView {
+  const known: RecordedEvent[] = [];
+  const retractions: RecordedEvent[] = [];
+  const corrections: RecordedEvent[] = [];
+  const disputes: RecordedEvent[] = [];
+  // Only the events a knowledge event names (or might name once corrected) need a lookup by id.
+  const named = new Set<string>();
+  for (const event of events) {
+    if (event.reportedAt > knownAt) continue;
+    known.push(event);
+    if (event.type === RETRACTION_TYPE) retractions.push(event);
+    else if (event.type === CORRECTION_TYPE) {
+      corrections.push(event);
+      const set = event.data.set;
+      const setData = isRecord(set) && isRecord(set.data) ? set.data : undefined;
+      if (typeof setData?.eventId === 'string') named.add(setData.eventId);
+    } else if (event.type === DISPUTE_TYPE) disputes.push(event);
+    else continue;
+    const id = namedEventId(event);
+    if (id !== undefined) named.add(id);
+  }
+  const original = new Map<string, RecordedEvent>();
+  if (named.size > 0) {
+    for (const event of known) if (named.has(event.eventId)) original.set(event.eventId, event);
+  }
+
+  const retracted = new Set<string>();
+  for (const retraction of retractions) {
+    const target = original.get(namedEventId(retraction) ?? '');
+    if (target && target.type !== RETRACTION_TYPE) retracted.add(target.eventId);
+  }
+
+  const correctionsOf = new Map<string, RecordedEvent[]>();
+  for (const correction of corrections) {
+    if (retracted.has(correction.eventId)) continue;
+    const target = original.get(namedEventId(correction) ?? '');
+    if (!target || target.type === RETRACTION_TYPE || target.type === CORRECTION_TYPE) continue;
+    const list = correctionsOf.get(target.eventId);
+    if (list) list.push(correction);
+    else correctionsOf.set(target.eventId, [correction]);
+  }
+  const corrected = new Map<string, { event: RecordedEvent; correctedBy: string[] }>();
+  for (const [targetId, list] of correctionsOf) {
+    list.sort(compareKnowledgeOrder);
+    let event = original.get(targetId) as RecordedEvent;
+    for (const correction of list) {
+      const set = correction.data.set;
+      if (isRecord(set)) event = applyCorrection(event, set);
+    }
+    corrected.set(targetId, { event, correctedBy: list.map((c) => c.eventId) });
+  }
+  const asCorrected = (event: RecordedEvent): RecordedEvent => corrected.get(event.eventId)?.event ?? event;
+
+  const disputants = new Map<string, string[]>();
+  const voided = new Set<string>();
+  for (const event of disputes) {
+    if (retracted.has(event.eventId)) continue;
+    const dispute = asCorrected(event);
+    const namedEvent = original.get(namedEventId(dispute) ?? '');
+    if (!namedEvent || isMetaEvent(namedEvent) || namedEvent.type === DISPUTE_TYPE || dispute.actor === null)
+      continue;
+    const target = asCorrected(namedEvent);
+    if (dispute.actor === target.actor) voided.add(target.eventId);
+    else {
+      const list = disputants.get(target.eventId);
+      if (list) list.push(dispute.actor);
+      else disputants.set(target.eventId, [dispute.actor]);
+    }
+  }
+
+  const affected = retracted.size + corrected.size + disputants.size + voided.size > 0;
+  const knownEvents: KnownEvent[] = known.map((event) => {
+    if (!affected || !original.has(event.eventId)) {
+      return { event, disputedBy: NONE, void: false, retracted: false, correctedBy: NONE };
+    }
+    const correction = corrected.get(event.eventId);
+    const disputedBy = disputants.get(event.eventId);
+    return {
+      event: correction?.event ?? event,
+      disputedBy: disputedBy ? sortedSet(disputedBy) : NONE,
+      void: voided.has(event.eventId),
+      retracted: retracted.has(event.eventId),
+      correctedBy: correction?.correctedBy ?? NONE,
+    };
+  });
+  knownEvents.sort((a, b) => compareFoldOrder(a.event, b.event));
+  let byId: Map<string, KnownEvent> | undefined;
+  return {
+    knownAt,
+    events: knownEvents,
+    // Built on first use: a state or a timeline never needs it.
+    get byId() {
+      return (byId ??= new Map(knownEvents.map((k) => [k.event.eventId, k])));
+    },
+  };
+}
+
+/** The events a state, a timeline or a tension series counts: neither meta nor retracted. */
+export function isIncluded(known: KnownEvent): boolean {
+  return !known.retracted && !isMetaEvent(known.event);
+}
+
+/**
+ * The standoff's title: the `title` of the latest `standoff.described` known (latest in fold order),
+ * whatever `asOf`; null when none is known.
+ */
+export function latestTitle(view: KnowledgeView): string | null {
+  let title: string | null = null;
+  for (const known of view.events) {
+    if (known.event.type !== 'standoff.described' || known.retracted) continue;
+    const value = known.event.data.title;
+    if (typeof value === 'string') title = value;
+  }
+  return title;
+}
