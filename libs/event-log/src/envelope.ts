@@ -1,3 +1,4 @@
+import type { EventDraft } from '@app/domain/catalogue';
 import type { Precision } from '@app/domain/time';
 
 export const CODEC_VERSION = 1;
@@ -37,4 +38,21 @@ export interface Envelope {
   readonly requestHash: string;
   readonly expectedVersion: number | null;
   readonly events: readonly LoggedEvent[];
+}
+
+/** A validated event as the log carries it; `generatedId` is its id when the client chose none. */
+export function loggedEventOf(draft: EventDraft, generatedId: string): LoggedEvent {
+  return {
+    eventId: draft.eventId ?? generatedId,
+    clientEventId: draft.eventId !== undefined,
+    type: draft.type,
+    occurredAt: draft.occurredAt,
+    reportedAt: draft.reportedAt ?? null,
+    actor: draft.actor,
+    target: draft.target,
+    summary: draft.summary,
+    cameo: draft.cameo,
+    data: draft.data,
+    source: draft.source,
+  };
 }

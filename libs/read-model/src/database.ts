@@ -1,7 +1,8 @@
 import { DataSource } from 'typeorm';
 import { InitialSchema1764230400000 } from '../../../migrations/1764230400000-InitialSchema';
+import { StateSnapshots1764234000000 } from '../../../migrations/1764234000000-StateSnapshots';
 
-export const MIGRATIONS = [InitialSchema1764230400000];
+export const MIGRATIONS = [InitialSchema1764230400000, StateSnapshots1764234000000];
 
 export interface DatabaseOptions {
   readonly url: string;

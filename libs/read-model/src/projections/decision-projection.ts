@@ -13,6 +13,7 @@ import type { Envelope } from '@app/event-log/envelope';
 import type { LogBatch, LogConsumer, LogRecord } from '@app/event-log/event-log.port';
 import { contentHash } from '../content-hash';
 import { findOriginalCommand, reusedKeyRejection } from '../idempotency';
+import { SnapshotMaintainer } from '../snapshots/snapshot-maintainer';
 import { EVENT_COLUMNS, currentEventOf, eventRecordOf, type EventRow } from '../event-rows';
 
 export const DECISIONS_CHANNEL = 'standoff_decisions';
@@ -41,7 +42,11 @@ export class DecisionProjection implements LogConsumer {
     private readonly consumerName: string,
     private readonly topic: string,
     private readonly listener?: DecisionListener,
+    private readonly snapshots = new SnapshotMaintainer(),
   ) {}
+
+  /** The standoffs that accepted events in the batch being applied: their snapshots may be due. */
+  private readonly touched = new Set<string>();
 
   async resumeOffsets(partitions: readonly number[]): Promise<ReadonlyMap<number, string>> {
     const rows: { partition: number; next_offset: string }[] = await this.db.query(
@@ -55,6 +60,7 @@ export class DecisionProjection implements LogConsumer {
   async apply(batch: LogBatch): Promise<void> {
     if (batch.records.length === 0) return;
     const decided: string[] = [];
+    this.touched.clear();
     await this.db.transaction(async (tx) => {
       const nextOffset = await this.lockOffset(tx, batch.partition);
       for (const record of batch.records) {
@@ -68,6 +74,7 @@ export class DecisionProjection implements LogConsumer {
       const last = batch.records[batch.records.length - 1];
       const next = BigInt(last.offset) + 1n;
       if (next > nextOffset) await this.storeOffset(tx, batch.partition, next);
+      for (const standoffId of this.touched) await this.snapshots.extend(tx, standoffId);
       if (decided.length > 0) {
         await tx.query(`SELECT pg_notify($1, $2)`, [DECISIONS_CHANNEL, decided.join(',')]);
       }
@@ -215,15 +222,18 @@ export class DecisionProjection implements LogConsumer {
     );
     await tx.query(
       `INSERT INTO events (standoff_id, position, event_id, type, meta, occurred_at, occurred_precision, reported_at,
-         reported_precision, recorded_at, actor, targets, summary, cameo, data, source, posted, command_id)
+         reported_precision, recorded_at, actor, targets, summary, cameo, data, source, posted, command_id,
+         posted_occurred_at)
        SELECT standoff_id, position, event_id, type, meta, occurred_at, occurred_precision, reported_at,
-         reported_precision, recorded_at, actor, targets, summary, cameo, data, source, posted, command_id
+         reported_precision, recorded_at, actor, targets, summary, cameo, data, source, posted, command_id,
+         occurred_at
          FROM jsonb_to_recordset($1::jsonb) AS x(standoff_id text, position int, event_id uuid, type text,
            meta boolean, occurred_at timestamptz, occurred_precision text, reported_at timestamptz,
            reported_precision text, recorded_at timestamptz, actor text, targets text[], summary text, cameo text,
            data jsonb, source jsonb, posted jsonb, command_id uuid)`,
       [JSON.stringify(rows)],
     );
+    await this.invalidateSnapshots(tx, envelope.standoffId, accepted);
     for (const event of accepted) {
       const named = typeof event.data.eventId === 'string' ? event.data.eventId : undefined;
       if (event.type === 'event.retracted' && named) {
@@ -234,6 +244,49 @@ export class DecisionProjection implements LogConsumer {
       }
       if (event.type === 'event.corrected' && named) await this.recorrect(tx, envelope.standoffId, named);
     }
+    const corrections = accepted.filter((e) => e.type === 'event.corrected');
+    if (corrections.length > 0) await this.invalidateSnapshots(tx, envelope.standoffId, corrections);
+    this.touched.add(envelope.standoffId);
+  }
+
+  /**
+   * Snapshots from the earliest point of valid time the command changes: a new event's occurredAt, and for a
+   * dispute, retraction or correction every time the named event (and the event a named dispute names) has had.
+   * Called before corrections rewrite the named events, and again after.
+   */
+  private async invalidateSnapshots(
+    tx: EntityManager,
+    standoffId: string,
+    accepted: readonly RecordedEvent[],
+  ) {
+    const named = accepted.flatMap((e) => (typeof e.data.eventId === 'string' ? [e.data.eventId] : []));
+    const earliestOwn = Math.min(
+      ...accepted.filter((e) => !META_TYPES.has(e.type)).map((e) => e.occurredAt),
+      Number.POSITIVE_INFINITY,
+    );
+    const earliestNamed = named.length > 0 ? await this.earliestTimeOf(tx, standoffId, named) : undefined;
+    const from = Math.min(earliestOwn, earliestNamed ?? Number.POSITIVE_INFINITY);
+    if (Number.isFinite(from)) await this.snapshots.invalidateFrom(tx, standoffId, new Date(from));
+  }
+
+  private async earliestTimeOf(
+    tx: EntityManager,
+    standoffId: string,
+    eventIds: string[],
+  ): Promise<number | undefined> {
+    const [row]: { earliest: Date | null }[] = await tx.query(
+      `WITH named AS (
+         SELECT posted_occurred_at, occurred_at, type, data FROM events
+          WHERE standoff_id = $1 AND event_id = ANY($2::uuid[])
+       )
+       SELECT least(min(n.posted_occurred_at), min(n.occurred_at),
+                    min(d.posted_occurred_at), min(d.occurred_at)) AS earliest
+         FROM named n
+         LEFT JOIN events d ON n.type = 'claim.disputed' AND d.standoff_id = $1
+                           AND d.event_id::text = n.data ->> 'eventId'`,
+      [standoffId, eventIds],
+    );
+    return row?.earliest?.getTime();
   }
 
   /** Rewrites an event's current columns from the event as posted and all its corrections, in their order. */

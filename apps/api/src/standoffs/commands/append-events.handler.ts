@@ -3,7 +3,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { validateEvent } from '@app/domain/catalogue';
 import type { FieldError } from '@app/domain/field-error';
-import { CODEC_VERSION, type Envelope, type LoggedEvent } from '@app/event-log/envelope';
+import { CODEC_VERSION, loggedEventOf, type Envelope, type LoggedEvent } from '@app/event-log/envelope';
 import { EVENT_LOG, LogUnavailableError, type EventLog } from '@app/event-log/event-log.port';
 import { contentHash } from '@app/read-model/content-hash';
 import { findOriginalCommand, reusedKeyRejection } from '@app/read-model/idempotency';
@@ -74,20 +74,7 @@ export class AppendEventsHandler implements ICommandHandler<AppendEventsCommand,
         errors.push(...result.errors.map((e) => ({ path: `${prefix}${e.path}`, message: e.message })));
         return;
       }
-      const draft = result.event;
-      events.push({
-        eventId: draft.eventId ?? randomUUID(),
-        clientEventId: draft.eventId !== undefined,
-        type: draft.type,
-        occurredAt: draft.occurredAt,
-        reportedAt: draft.reportedAt ?? null,
-        actor: draft.actor,
-        target: draft.target,
-        summary: draft.summary,
-        cameo: draft.cameo,
-        data: draft.data,
-        source: draft.source,
-      });
+      events.push(loggedEventOf(result.event, randomUUID()));
     });
     const clientIds = events.filter((e) => e.clientEventId).map((e) => e.eventId);
     const repeated = clientIds.find((id, i) => clientIds.indexOf(id) !== i);

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { validateEvent } from '@app/domain/catalogue';
+import type { RecordedEvent } from '@app/domain/recorded-event';
+import { stateAt } from '@app/domain/state-at';
+import { CODEC_VERSION, loggedEventOf, type Envelope } from '@app/event-log/envelope';
+import { encodeEnvelope } from '@app/event-log/envelope.codec';
+import type { LogRecord } from '@app/event-log/event-log.port';
+import { databaseUrl, uniqueSchemaName } from '../../../../test/support/services';
+import { rng, SyntheticHistory } from '../../../../test/support/synthetic-events';
+import { createDataSource, migrate } from '../database';
+import { DecisionProjection } from '../projections/decision-projection';
+import { SnapshotMaintainer } from './snapshot-maintainer';
+import { readStateFromSnapshots } from './snapshot-state-reader';
+
+const STANDOFF = 'snapshot-test';
+
+describe('state from snapshots on the real Postgres', () => {
+  const schema = uniqueSchemaName('snapshots');
+  let db: DataSource;
+  let events: RecordedEvent[];
+  let version: number;
+
+  beforeAll(async () => {
+    db = createDataSource({ url: databaseUrl(), schema });
+    await db.initialize();
+    await migrate(db, { schema });
+    // A small interval, so that hundreds of events make dozens of snapshots, invalidated and rebuilt.
+    const projection = new DecisionProjection(
+      db,
+      'test',
+      'embedded',
+      undefined,
+      new SnapshotMaintainer(7, 100),
+    );
+    const history = new SyntheticHistory({ seed: 42, stepMs: 6 * 3_600_000, knowledgeShare: 0.12 });
+    let offset = 0;
+    for (let round = 0; round < 16; round++) {
+      const records: LogRecord[] = history.take(25).map((body) => {
+        const result = validateEvent(body, { now: Date.now() });
+        if (!result.ok) throw new Error(`synthetic event invalid: ${JSON.stringify(result.errors)}`);
+        const envelope: Envelope = {
+          codecVersion: CODEC_VERSION,
+          commandId: randomUUID(),
+          standoffId: STANDOFF,
+          batch: false,
+          idempotencyKey: null,
+          requestHash: randomUUID(),
+          expectedVersion: null,
+          events: [loggedEventOf(result.event, randomUUID())],
+        };
+        const raw = encodeEnvelope(envelope);
+        return { partition: 0, offset: String(offset++), recordedAt: Date.now(), envelope, raw };
+      });
+      await projection.apply({ partition: 0, records });
+    }
+    const rows: { posted: RecordedEvent }[] = await db.query(`SELECT posted FROM events ORDER BY position`);
+    events = rows.map((r) => r.posted);
+    [{ version }] = await db.query(`SELECT version FROM standoffs WHERE standoff_id = $1`, [STANDOFF]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await db.destroy();
+  });
+
+  it('keeps snapshots of a history with backdated events and knowledge events', async () => {
+    const [{ count }] = await db.query(`SELECT count(*)::int AS count FROM state_snapshots`);
+    expect(events.length).toBeGreaterThan(300);
+    expect(events.some((e) => e.type === 'event.corrected')).toBe(true);
+    expect(events.some((e) => e.type === 'claim.disputed')).toBe(true);
+    expect(count).toBeGreaterThan(20);
+  });
+
+  it('answers every (asOf, knownAt) exactly as the fold over the whole history', async () => {
+    const random = rng(7);
+    const times = events.flatMap((e) => [e.occurredAt, e.reportedAt]).sort((a, b) => a - b);
+    const pick = () => times[Math.floor(random() * times.length)] + Math.floor(random() * 3) - 1;
+    const queries = Array.from({ length: 60 }, () => {
+      const a = pick();
+      const b = pick();
+      return random() < 0.3 ? { asOf: a, knownAt: Date.now() } : { asOf: a, knownAt: b };
+    });
+    for (const query of queries) {
+      const expected = stateAt(events, { standoffId: STANDOFF, ...query, version });
+      const actual = await db.transaction('REPEATABLE READ', (tx) =>
+        readStateFromSnapshots(tx, { standoffId: STANDOFF, ...query, version }),
+      );
+      expect({ query, state: actual }).toEqual({ query, state: expected });
+    }
+  });
+});

@@ -1,0 +1,60 @@
+import type { Server } from 'node:http';
+import { DataSource } from 'typeorm';
+import { createApp, openInfrastructureFor, type RunningApp } from '../../apps/api/src/bootstrap';
+import { loadConfig, type AppConfig } from '../../apps/api/src/config/config';
+import { databaseUrl, kafkaBrokers, uniqueName, uniqueSchemaName } from './services';
+
+export interface TestApp {
+  readonly running: RunningApp;
+  readonly server: Server;
+  readonly config: AppConfig;
+  readonly schema: string;
+  readonly topic: string | undefined;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** The real Kafka log (default) or the embedded log, a table in Postgres. */
+  readonly log?: 'kafka' | 'embedded';
+  readonly withProjector?: boolean;
+  readonly env?: Record<string, string>;
+  /** Reuse a schema and topic, e.g. to start a second process on the same store. */
+  readonly schema?: string;
+  readonly topic?: string;
+}
+
+/** The real app on the real Postgres (a schema of its own) and Kafka (a topic of its own), listening on a free port. */
+export async function startTestApp(name: string, options: TestAppOptions = {}): Promise<TestApp> {
+  const log = options.log ?? 'kafka';
+  const config = loadConfig({
+    DATABASE_URL: databaseUrl(),
+    ...(log === 'kafka' ? { KAFKA_BROKERS: kafkaBrokers().join(','), KAFKA_PARTITIONS: '3' } : {}),
+    PORT: '0',
+    ...options.env,
+  });
+  const schema = options.schema ?? uniqueSchemaName(name);
+  const topic = log === 'kafka' ? (options.topic ?? uniqueName(name)) : undefined;
+  const infrastructure = await openInfrastructureFor(config, { schema, topic });
+  const running = await createApp(config, infrastructure, options.withProjector ?? true);
+  await running.app.listen(0, '127.0.0.1');
+  const server = running.app.getHttpServer() as Server;
+  return {
+    running,
+    server,
+    config,
+    schema,
+    topic,
+    close: () => running.close(),
+  };
+}
+
+/** Drops a test schema; call after the apps using it are closed. */
+export async function dropSchema(schema: string): Promise<void> {
+  const db = new DataSource({ type: 'postgres', url: databaseUrl() });
+  await db.initialize();
+  try {
+    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await db.destroy();
+  }
+}
