@@ -3,9 +3,12 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { EVENT_LOG } from '@app/event-log/event-log.port';
 import { DecisionWaiter } from '@app/read-model/decision-waiter';
 import type { Infrastructure } from '@app/read-model/infrastructure';
+import { SnapshotTemporalQueries } from '@app/read-model/snapshots/snapshot-temporal-queries';
+import { TEMPORAL_QUERIES } from '@app/read-model/temporal-queries';
 import { ProjectorModule } from '../../projector/src/projector.module';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { DATA_SOURCE, INFRASTRUCTURE } from './infrastructure/tokens';
+import { OperationsModule } from './operations/operations.module';
 import { AppendEventsHandler } from './standoffs/commands/append-events.handler';
 import { DECISION_WAITER, DecisionResults } from './standoffs/decision-results';
 import {
@@ -13,7 +16,14 @@ import {
   GetStandoffHandler,
   ListStandoffsHandler,
 } from './standoffs/queries/standoff-queries.handler';
+import {
+  GetStateHandler,
+  GetTensionHandler,
+  GetTimelineHandler,
+  ReplayHandler,
+} from './standoffs/queries/temporal-queries.handler';
 import { StandoffsController } from './standoffs/standoffs.controller';
+import { TimelineController } from './standoffs/timeline.controller';
 
 export interface AppModuleOptions {
   readonly config: AppConfig;
@@ -34,9 +44,10 @@ export class AppModule implements OnApplicationShutdown {
       module: AppModule,
       imports: [
         CqrsModule.forRoot(),
+        OperationsModule.forRoot({ infrastructure, kafkaBrokers: options.config.kafkaBrokers }),
         ...(options.withProjector ? [ProjectorModule.forRoot(infrastructure, waiter)] : []),
       ],
-      controllers: [StandoffsController],
+      controllers: [StandoffsController, TimelineController],
       providers: [
         { provide: APP_CONFIG, useValue: options.config },
         { provide: INFRASTRUCTURE, useValue: infrastructure },
@@ -48,6 +59,11 @@ export class AppModule implements OnApplicationShutdown {
         ListStandoffsHandler,
         GetStandoffHandler,
         GetEventHandler,
+        { provide: TEMPORAL_QUERIES, useValue: new SnapshotTemporalQueries(infrastructure.dataSource) },
+        GetStateHandler,
+        GetTimelineHandler,
+        GetTensionHandler,
+        ReplayHandler,
       ],
     };
   }

@@ -1,9 +1,19 @@
 import { Logger } from '@nestjs/common';
 import type { LogSubscription } from '@app/event-log/event-log.port';
+import { EVENTS_TOPIC } from '@app/event-log/topics';
 import type { Infrastructure } from '@app/read-model/infrastructure';
 import { DecisionProjection, type DecisionListener } from '@app/read-model/projections/decision-projection';
 
 export const PROJECTOR_GROUP = 'standoff-projector';
+
+/**
+ * The Kafka consumer group for a topic: one group per topic, because kafkajs's assigner hands out only the
+ * leader's topics, so projectors of two topics in one group starve each other. The production topic keeps the
+ * plain name. (Offsets in Postgres stay under PROJECTOR_GROUP and the topic.)
+ */
+export function projectorGroupId(logName: string): string {
+  return logName === EVENTS_TOPIC ? PROJECTOR_GROUP : `${PROJECTOR_GROUP}.${logName}`;
+}
 
 /** Consumes the log and keeps the read models, from the offsets stored beside them, until stopped. */
 export class ProjectionRunner {
@@ -23,9 +33,11 @@ export class ProjectionRunner {
       this.listener,
     );
     this.subscription = await this.infrastructure.eventLog.subscribe(projection, {
-      groupId: PROJECTOR_GROUP,
+      groupId: projectorGroupId(this.infrastructure.logName),
     });
-    this.logger.log(`projecting ${this.infrastructure.logName} as ${PROJECTOR_GROUP}`);
+    this.logger.log(
+      `projecting ${this.infrastructure.logName} as ${projectorGroupId(this.infrastructure.logName)}`,
+    );
   }
 
   async stop(): Promise<void> {

@@ -1,4 +1,4 @@
-import actorTable from './actors.json';
+import actorTable from './actor-codes.json';
 
 export const ACTOR_ID_PATTERN = /^[A-Z]{2,10}(\.[A-Z]{2,10})?$/;
 

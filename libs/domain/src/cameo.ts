@@ -1,4 +1,4 @@
-import cameoTable from './cameo.json';
+import cameoTable from './cameo-codes.json';
 
 export type QuadClass = 1 | 2 | 3 | 4;
 

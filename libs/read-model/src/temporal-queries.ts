@@ -303,7 +303,7 @@ function regularClauses(c: Conditions, filters: RegularFilters): string[] {
 }
 
 /** The standoff's version (its accepted events), 0 when it has none. */
-async function standoffVersion(db: Queryable, standoffId: string): Promise<number> {
+export async function standoffVersion(db: Queryable, standoffId: string): Promise<number> {
   const rows: { version: number }[] = await db.query(`SELECT version FROM standoffs WHERE standoff_id = $1`, [
     standoffId,
   ]);

@@ -11,6 +11,7 @@ import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { problem, ProblemError } from '../../http/problem';
 import { DATA_SOURCE } from '../../infrastructure/tokens';
+import { Metrics } from '../../operations/metrics';
 import { DecisionResults, rejectionProblem } from '../decision-results';
 import { AppendEventsCommand, type AppendResult } from './append-events.command';
 
@@ -21,6 +22,7 @@ export class AppendEventsHandler implements ICommandHandler<AppendEventsCommand,
     @Inject(DATA_SOURCE) private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly results: DecisionResults,
+    private readonly metrics: Metrics,
   ) {}
 
   async execute(command: AppendEventsCommand): Promise<AppendResult> {
@@ -44,10 +46,12 @@ export class AppendEventsHandler implements ICommandHandler<AppendEventsCommand,
       const result = await this.results.ofCommand(original);
       if (result) return result;
     }
+    const started = performance.now();
     try {
       await this.log.append(envelope);
     } catch (error) {
       if (error instanceof LogUnavailableError) {
+        this.metrics.appendOutcome('unavailable');
         throw new ProblemError(
           problem(
             'log-unavailable',
@@ -60,7 +64,10 @@ export class AppendEventsHandler implements ICommandHandler<AppendEventsCommand,
       }
       throw error;
     }
-    return this.results.await(envelope.commandId, eventIds, this.config.decisionWaitMs);
+    const result = await this.results.await(envelope.commandId, eventIds, this.config.decisionWaitMs);
+    this.metrics.appendOutcome(result.outcome);
+    if (result.outcome !== 'pending') this.metrics.decisionLatency(performance.now() - started);
+    return result;
   }
 
   private validate(command: AppendEventsCommand): LoggedEvent[] {

@@ -1,0 +1,44 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import type { Infrastructure } from '@app/read-model/infrastructure';
+import { HealthController } from './health.controller';
+import {
+  DEFAULT_MAX_PROJECTION_LAG,
+  DEFAULT_PROBE_TIMEOUT_MS,
+  LogProbe,
+  OPERATIONS_OPTIONS,
+  type OperationsOptions,
+} from './log-probe';
+import { Metrics } from './metrics';
+import { MetricsController } from './metrics.controller';
+
+export interface OperationsModuleOptions {
+  readonly infrastructure: Infrastructure;
+  readonly kafkaBrokers: readonly string[] | null;
+  readonly maxProjectionLag?: number;
+  readonly probeTimeoutMs?: number;
+}
+
+/**
+ * Health (`/health/live`, `/health/ready`) and metrics (`/metrics`). Global, so that any handler can inject
+ * `Metrics` to count appends and decision latencies.
+ */
+@Global()
+@Module({})
+export class OperationsModule {
+  static forRoot(options: OperationsModuleOptions): DynamicModule {
+    const resolved: OperationsOptions = {
+      infrastructure: options.infrastructure,
+      kafkaBrokers: options.kafkaBrokers,
+      maxProjectionLag: options.maxProjectionLag ?? DEFAULT_MAX_PROJECTION_LAG,
+      probeTimeoutMs: options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
+    };
+    return {
+      module: OperationsModule,
+      imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty' })],
+      controllers: [HealthController, MetricsController],
+      providers: [{ provide: OPERATIONS_OPTIONS, useValue: resolved }, LogProbe, Metrics],
+      exports: [Metrics],
+    };
+  }
+}
