@@ -49,8 +49,12 @@ export class InitialSchema1764230400000 implements MigrationInterface {
         PRIMARY KEY (standoff_id, position),
         UNIQUE (standoff_id, event_id)
       )`);
-    await db.query(`CREATE INDEX events_by_occurrence ON events (standoff_id, occurred_at, reported_at, position)`);
-    await db.query(`CREATE INDEX events_by_named_event ON events (standoff_id, ((data ->> 'eventId'))) WHERE meta OR type = 'claim.disputed'`);
+    await db.query(
+      `CREATE INDEX events_by_occurrence ON events (standoff_id, occurred_at, reported_at, position)`,
+    );
+    await db.query(
+      `CREATE INDEX events_by_named_event ON events (standoff_id, ((data ->> 'eventId'))) WHERE meta OR type = 'claim.disputed'`,
+    );
     await db.query(`
       CREATE TABLE entities (
         standoff_id   text NOT NULL,

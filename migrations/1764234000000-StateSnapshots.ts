@@ -10,7 +10,9 @@ export class StateSnapshots1764234000000 implements MigrationInterface {
   async up(db: QueryRunner): Promise<void> {
     // The valid time an event was posted with; `occurred_at` follows corrections.
     await db.query(`ALTER TABLE events ADD COLUMN posted_occurred_at timestamptz`);
-    await db.query(`UPDATE events SET posted_occurred_at = to_timestamp(((posted ->> 'occurredAt')::bigint) / 1000.0)`);
+    await db.query(
+      `UPDATE events SET posted_occurred_at = to_timestamp(((posted ->> 'occurredAt')::bigint) / 1000.0)`,
+    );
     await db.query(`ALTER TABLE events ALTER COLUMN posted_occurred_at SET NOT NULL`);
     await db.query(`
       CREATE TABLE state_snapshots (

@@ -71,20 +71,21 @@ export type Decision =
     }
   | { readonly outcome: 'rejected'; readonly rejection: Rejection };
 
-const ENTITY_OF: Readonly<Record<string, { kind: EntityKind; field: string; mustBe: 'new' | 'existing' | 'any' }>> =
-  {
-    'demand.tabled': { kind: 'demand', field: 'demandId', mustBe: 'new' },
-    'demand.rejected': { kind: 'demand', field: 'demandId', mustBe: 'existing' },
-    'demand.accepted': { kind: 'demand', field: 'demandId', mustBe: 'existing' },
-    'demand.withdrawn': { kind: 'demand', field: 'demandId', mustBe: 'existing' },
-    'document.delivered': { kind: 'document', field: 'documentId', mustBe: 'new' },
-    'meeting.proposed': { kind: 'meeting', field: 'meetingId', mustBe: 'new' },
-    'meeting.scheduled': { kind: 'meeting', field: 'meetingId', mustBe: 'any' },
-    'meeting.cancelled': { kind: 'meeting', field: 'meetingId', mustBe: 'existing' },
-    'pact.proposed': { kind: 'pact', field: 'pactId', mustBe: 'new' },
-    'pact.signed': { kind: 'pact', field: 'pactId', mustBe: 'any' },
-    'pact.suspended': { kind: 'pact', field: 'pactId', mustBe: 'existing' },
-  };
+const ENTITY_OF: Readonly<
+  Record<string, { kind: EntityKind; field: string; mustBe: 'new' | 'existing' | 'any' }>
+> = {
+  'demand.tabled': { kind: 'demand', field: 'demandId', mustBe: 'new' },
+  'demand.rejected': { kind: 'demand', field: 'demandId', mustBe: 'existing' },
+  'demand.accepted': { kind: 'demand', field: 'demandId', mustBe: 'existing' },
+  'demand.withdrawn': { kind: 'demand', field: 'demandId', mustBe: 'existing' },
+  'document.delivered': { kind: 'document', field: 'documentId', mustBe: 'new' },
+  'meeting.proposed': { kind: 'meeting', field: 'meetingId', mustBe: 'new' },
+  'meeting.scheduled': { kind: 'meeting', field: 'meetingId', mustBe: 'any' },
+  'meeting.cancelled': { kind: 'meeting', field: 'meetingId', mustBe: 'existing' },
+  'pact.proposed': { kind: 'pact', field: 'pactId', mustBe: 'new' },
+  'pact.signed': { kind: 'pact', field: 'pactId', mustBe: 'any' },
+  'pact.suspended': { kind: 'pact', field: 'pactId', mustBe: 'existing' },
+};
 
 const META_TYPES = new Set(['standoff.described', 'event.retracted', 'event.corrected']);
 
@@ -171,7 +172,13 @@ export function decide(command: WriteCommand, facts: DecisionFacts): Decision {
 
 function decideMember(command: WriteCommand, event: CommandEvent, facts: BatchOverlay, prefix: string): void {
   if (facts.eventIdTaken(event.eventId)) {
-    reject(409, 'event-id-taken', 'The event id is taken', `${prefix}/eventId`, `event ${event.eventId} exists`);
+    reject(
+      409,
+      'event-id-taken',
+      'The event id is taken',
+      `${prefix}/eventId`,
+      `event ${event.eventId} exists`,
+    );
   }
   if (event.reportedAt && event.reportedAt.ms > command.recordedAt) {
     reject(
@@ -214,10 +221,22 @@ function checkEntity(event: RecordedEvent, facts: BatchOverlay, prefix: string):
       reject(409, 'entity-exists', `The ${rule.kind} exists`, path, `${rule.kind} ${id} already exists`);
     }
     if (rule.mustBe === 'existing' && !existing) {
-      reject(422, 'unknown-reference', `Unknown ${rule.kind}`, path, `no ${rule.kind} ${id} in this standoff`);
+      reject(
+        422,
+        'unknown-reference',
+        `Unknown ${rule.kind}`,
+        path,
+        `no ${rule.kind} ${id} in this standoff`,
+      );
     }
     if (event.type === 'demand.withdrawn' && existing && existing.creatorActor !== event.actor) {
-      reject(422, 'not-the-issuer', 'Only the issuer may withdraw a demand', `${prefix}/actor`, 'must be the issuer');
+      reject(
+        422,
+        'not-the-issuer',
+        'Only the issuer may withdraw a demand',
+        `${prefix}/actor`,
+        'must be the issuer',
+      );
     }
     if (!existing) {
       facts.create({ kind: rule.kind, entityId: id, createdBy: event.eventId, creatorActor: event.actor });
@@ -225,21 +244,41 @@ function checkEntity(event: RecordedEvent, facts: BatchOverlay, prefix: string):
   }
   const inReplyTo = event.type === 'document.delivered' ? event.data.inReplyTo : undefined;
   if (typeof inReplyTo === 'string' && !facts.entity('document', inReplyTo)) {
-    reject(422, 'unknown-reference', 'Unknown document', `${prefix}/data/inReplyTo`, `no document ${inReplyTo}`);
+    reject(
+      422,
+      'unknown-reference',
+      'Unknown document',
+      `${prefix}/data/inReplyTo`,
+      `no document ${inReplyTo}`,
+    );
   }
   const meetingId = event.type === 'contact.held' ? event.data.meetingId : undefined;
   if (typeof meetingId === 'string' && !facts.entity('meeting', meetingId)) {
-    reject(422, 'unknown-reference', 'Unknown meeting', `${prefix}/data/meetingId`, `no meeting ${meetingId}`);
+    reject(
+      422,
+      'unknown-reference',
+      'Unknown meeting',
+      `${prefix}/data/meetingId`,
+      `no meeting ${meetingId}`,
+    );
   }
 }
 
 function checkReferences(event: RecordedEvent, facts: BatchOverlay, prefix: string): void {
-  if (event.type !== 'claim.disputed' && event.type !== 'event.retracted' && event.type !== 'event.corrected') return;
+  if (event.type !== 'claim.disputed' && event.type !== 'event.retracted' && event.type !== 'event.corrected')
+    return;
   const path = `${prefix}/data/eventId`;
   const named = facts.event(String(event.data.eventId));
-  if (!named) reject(422, 'unknown-reference', 'Unknown event', path, `no accepted event ${event.data.eventId}`);
+  if (!named)
+    reject(422, 'unknown-reference', 'Unknown event', path, `no accepted event ${event.data.eventId}`);
   if (META_TYPES.has(named.type)) {
-    reject(422, 'invalid-reference', 'A meta event cannot be named here', path, `${named.type} is a meta event`);
+    reject(
+      422,
+      'invalid-reference',
+      'A meta event cannot be named here',
+      path,
+      `${named.type} is a meta event`,
+    );
   }
   if (event.type === 'claim.disputed' && named.type === 'claim.disputed') {
     reject(422, 'invalid-reference', 'A dispute cannot be disputed', path, 'retract the dispute instead');
@@ -248,7 +287,10 @@ function checkReferences(event: RecordedEvent, facts: BatchOverlay, prefix: stri
     const set = event.data.set as Record<string, unknown>;
     const corrected = applyCorrection(named, set);
     // applyCorrection never changes an entity id, so the identity check looks at what was asked for.
-    const requested = { ...named, data: { ...named.data, ...(set.data as Record<string, unknown> | undefined) } };
+    const requested = {
+      ...named,
+      data: { ...named.data, ...(set.data as Record<string, unknown> | undefined) },
+    };
     const errors = [...checkCorrectionKeepsIdentity(named, requested), ...checkEventRules(corrected)];
     if (errors.length > 0) {
       throw new Rejected({

@@ -43,7 +43,10 @@ export interface EventLog {
 }
 
 export class LogUnavailableError extends Error {
-  constructor(message: string, override readonly cause?: unknown) {
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
     super(message);
     this.name = 'LogUnavailableError';
   }
