@@ -44,7 +44,7 @@ export class AppModule implements OnApplicationShutdown {
       module: AppModule,
       imports: [
         CqrsModule.forRoot(),
-        OperationsModule.forRoot({ infrastructure, kafkaBrokers: options.config.kafkaBrokers }),
+        OperationsModule.forRoot({ infrastructure }),
         ...(options.withProjector ? [ProjectorModule.forRoot(infrastructure, waiter)] : []),
       ],
       controllers: [StandoffsController, TimelineController],

@@ -62,6 +62,13 @@ export class EmbeddedEventLog implements EventLog {
   /** The migration made the table. */
   async prepare(): Promise<void> {}
 
+  async endOffsets(): Promise<ReadonlyMap<number, string>> {
+    const [{ end }]: { end: string }[] = await this.dataSource.query(
+      'SELECT coalesce(max(log_offset) + 1, 0) AS end FROM log_records',
+    );
+    return new Map([[0, String(end)]]);
+  }
+
   async append(envelope: Envelope): Promise<void> {
     if (this.closed) throw new LogUnavailableError('the event log is closed');
     const payload = encodeEnvelope(envelope);

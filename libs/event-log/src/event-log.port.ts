@@ -39,6 +39,8 @@ export interface EventLog {
   /** Resolves once the record is durable (acks=all, or committed); rejects with LogUnavailableError. */
   append(envelope: Envelope): Promise<void>;
   subscribe(consumer: LogConsumer, options?: { groupId?: string }): Promise<LogSubscription>;
+  /** The offset the next record appended to each partition will get: how far a consumer has to go. */
+  endOffsets(): Promise<ReadonlyMap<number, string>>;
   close(): Promise<void>;
 }
 

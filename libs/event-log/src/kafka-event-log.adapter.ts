@@ -281,6 +281,17 @@ export class KafkaEventLog implements EventLog {
     await producer?.disconnect().catch(() => undefined);
   }
 
+  async endOffsets(): Promise<ReadonlyMap<number, string>> {
+    try {
+      const admin = await this.connectedAdmin();
+      const offsets = await admin.fetchTopicOffsets(this.topic);
+      return new Map(offsets.map((o) => [o.partition, o.high]));
+    } catch (error) {
+      if (error instanceof LogUnavailableError) throw error;
+      throw new LogUnavailableError(`Kafka is unavailable: ${messageOf(error)}`, error);
+    }
+  }
+
   private async connectedAdmin(): Promise<Admin> {
     if (this.admin) return this.admin;
     this.adminConnecting ??= (async () => {

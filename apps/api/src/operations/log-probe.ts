@@ -1,5 +1,4 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Infrastructure } from '@app/read-model/infrastructure';
 import { PROJECTOR_GROUP } from '../../../projector/src/projection-runner';
 
@@ -7,8 +6,6 @@ export const OPERATIONS_OPTIONS = Symbol('OPERATIONS_OPTIONS');
 
 export interface OperationsOptions {
   readonly infrastructure: Infrastructure;
-  /** The brokers of the Kafka log; null with the embedded log. */
-  readonly kafkaBrokers: readonly string[] | null;
   /** `/health/ready` fails when a partition's projection lags by more records than this. */
   readonly maxProjectionLag: number;
   /** Each readiness probe fails after this long. */
@@ -27,15 +24,6 @@ export interface PartitionLag {
   readonly lag: number;
 }
 
-/** An event log that can tell whether it is reachable (an optional extension of the log port). */
-interface CheckableLog {
-  health(): Promise<void>;
-}
-
-function isCheckable(log: unknown): log is CheckableLog {
-  return typeof (log as Partial<CheckableLog>).health === 'function';
-}
-
 export function withTimeout<T>(what: string, ms: number, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -50,9 +38,7 @@ export function withTimeout<T>(what: string, ms: number, work: Promise<T>): Prom
  * an admin client of its own (connected on first use).
  */
 @Injectable()
-export class LogProbe implements OnApplicationShutdown {
-  private admin: Promise<Admin> | undefined;
-
+export class LogProbe {
   constructor(@Inject(OPERATIONS_OPTIONS) private readonly options: OperationsOptions) {}
 
   private get infrastructure(): Infrastructure {
@@ -68,39 +54,20 @@ export class LogProbe implements OnApplicationShutdown {
     await this.infrastructure.dataSource.query('SELECT 1');
   }
 
-  /** Resolves when the log answers: the embedded log's table, or the Kafka cluster and topic. */
+  /** Resolves when the log answers: it can tell where each partition ends. */
   async checkLog(): Promise<void> {
-    const { eventLog } = this.infrastructure;
-    if (isCheckable(eventLog)) return eventLog.health();
-    if (this.kind === 'embedded') {
-      await this.infrastructure.dataSource.query('SELECT 1 FROM log_records LIMIT 1');
-      return;
-    }
-    await this.useAdmin(async (admin) => {
-      await admin.describeCluster();
-      await admin.fetchTopicOffsets(this.infrastructure.logName);
-    });
+    await this.infrastructure.eventLog.endOffsets();
   }
 
   /** How far the projection trails the log, per partition. */
   async projectionLag(): Promise<PartitionLag[]> {
-    const applied = await this.appliedOffsets();
-    if (this.kind === 'embedded') {
-      const [{ end }]: { end: string }[] = await this.infrastructure.dataSource.query(
-        'SELECT coalesce(max(log_offset) + 1, 0) AS end FROM log_records',
-      );
-      // One partition: the one the projection stores, 0 until it stored any.
-      const partition = applied.size > 0 ? Math.min(...applied.keys()) : 0;
-      return [lagOf(partition, Number(end), applied.get(partition) ?? 0)];
-    }
-    const offsets = await this.useAdmin((admin) => admin.fetchTopicOffsets(this.infrastructure.logName));
-    return offsets
-      .map((o) => lagOf(o.partition, Number(o.high), applied.get(o.partition) ?? Number(o.low)))
+    const [applied, ends] = await Promise.all([
+      this.appliedOffsets(),
+      this.infrastructure.eventLog.endOffsets(),
+    ]);
+    return [...ends]
+      .map(([partition, end]) => lagOf(partition, Number(end), applied.get(partition) ?? 0))
       .sort((a, b) => a.partition - b.partition);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.dropAdmin();
   }
 
   private async appliedOffsets(): Promise<Map<number, number>> {
@@ -109,44 +76,6 @@ export class LogProbe implements OnApplicationShutdown {
       [PROJECTOR_GROUP, this.infrastructure.logName],
     );
     return new Map(rows.map((r) => [r.partition, Number(r.next_offset)]));
-  }
-
-  private async useAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
-    const admin = await (this.admin ??= this.connectAdmin());
-    try {
-      return await work(admin);
-    } catch (error) {
-      // A fresh connection next time, rather than one stuck on a broker that went away.
-      await this.dropAdmin();
-      throw error;
-    }
-  }
-
-  private async connectAdmin(): Promise<Admin> {
-    const kafka = new Kafka({
-      clientId: 'standoff-timeline-health',
-      brokers: [...(this.options.kafkaBrokers ?? [])],
-      connectionTimeout: 1000,
-      requestTimeout: this.options.probeTimeoutMs,
-      retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 500 },
-      logLevel: logLevel.NOTHING,
-    });
-    const admin = kafka.admin();
-    try {
-      await admin.connect();
-    } catch (error) {
-      this.admin = undefined;
-      await admin.disconnect().catch(() => undefined);
-      throw error;
-    }
-    return admin;
-  }
-
-  private async dropAdmin(): Promise<void> {
-    const pending = this.admin;
-    this.admin = undefined;
-    const admin = await pending?.catch(() => undefined);
-    await admin?.disconnect().catch(() => undefined);
   }
 }
 

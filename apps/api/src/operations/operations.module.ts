@@ -14,7 +14,6 @@ import { MetricsController } from './metrics.controller';
 
 export interface OperationsModuleOptions {
   readonly infrastructure: Infrastructure;
-  readonly kafkaBrokers: readonly string[] | null;
   readonly maxProjectionLag?: number;
   readonly probeTimeoutMs?: number;
 }
@@ -29,7 +28,6 @@ export class OperationsModule {
   static forRoot(options: OperationsModuleOptions): DynamicModule {
     const resolved: OperationsOptions = {
       infrastructure: options.infrastructure,
-      kafkaBrokers: options.kafkaBrokers,
       maxProjectionLag: options.maxProjectionLag ?? DEFAULT_MAX_PROJECTION_LAG,
       probeTimeoutMs: options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
     };
