@@ -6,6 +6,7 @@ import type { Infrastructure } from '@app/read-model/infrastructure';
 import { SnapshotTemporalQueries } from '@app/read-model/snapshots/snapshot-temporal-queries';
 import { TEMPORAL_QUERIES } from '@app/read-model/temporal-queries';
 import { ProjectorModule } from '../../projector/src/projector.module';
+import { AdminController } from './admin/admin.controller';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { DATA_SOURCE, INFRASTRUCTURE } from './infrastructure/tokens';
 import { OperationsModule } from './operations/operations.module';
@@ -47,7 +48,7 @@ export class AppModule implements OnApplicationShutdown {
         OperationsModule.forRoot({ infrastructure }),
         ...(options.withProjector ? [ProjectorModule.forRoot(infrastructure, waiter)] : []),
       ],
-      controllers: [StandoffsController, TimelineController],
+      controllers: [StandoffsController, TimelineController, AdminController],
       providers: [
         { provide: APP_CONFIG, useValue: options.config },
         { provide: INFRASTRUCTURE, useValue: infrastructure },

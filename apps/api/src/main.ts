@@ -27,11 +27,12 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
-  await running.app.listen(config.port, config.host);
+  // Seeded before listening, so that nobody sees a half-loaded seed.
   if (withProjector && config.seed) {
     const standoffs = await running.app.get(QueryBus).execute(new ListStandoffsQuery());
     if (standoffs.length === 0) await loadSeed(running.app.get(CommandBus));
   }
+  await running.app.listen(config.port, config.host);
   const { mode } = infrastructure;
   logger.log(
     `listening on http://${config.host}:${config.port} (database: ${mode.database}, log: ${mode.log}` +

@@ -9,16 +9,17 @@ import type { Infrastructure } from '@app/read-model/infrastructure';
 import type { DecisionListener } from '@app/read-model/projections/decision-projection';
 import { ProjectionRunner } from './projection-runner';
 
-const RUNNER = Symbol('PROJECTION_RUNNER');
+export const PROJECTION_RUNNER = Symbol('PROJECTION_RUNNER');
 
 @Module({})
 export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(@Inject(RUNNER) private readonly runner: ProjectionRunner) {}
+  constructor(@Inject(PROJECTION_RUNNER) private readonly runner: ProjectionRunner) {}
 
   static forRoot(infrastructure: Infrastructure, listener?: DecisionListener): DynamicModule {
     return {
       module: ProjectorModule,
-      providers: [{ provide: RUNNER, useValue: new ProjectionRunner(infrastructure, listener) }],
+      providers: [{ provide: PROJECTION_RUNNER, useValue: new ProjectionRunner(infrastructure, listener) }],
+      exports: [PROJECTION_RUNNER],
     };
   }
 

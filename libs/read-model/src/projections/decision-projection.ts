@@ -17,6 +17,7 @@ import { SnapshotMaintainer } from '../snapshots/snapshot-maintainer';
 import { EVENT_COLUMNS, currentEventOf, eventRecordOf, type EventRow } from '../event-rows';
 
 export const DECISIONS_CHANNEL = 'standoff_decisions';
+const NOTIFY_IDS = 200;
 
 const META_TYPES = new Set(['standoff.described', 'event.retracted', 'event.corrected']);
 
@@ -75,8 +76,12 @@ export class DecisionProjection implements LogConsumer {
       const next = BigInt(last.offset) + 1n;
       if (next > nextOffset) await this.storeOffset(tx, batch.partition, next);
       for (const standoffId of this.touched) await this.snapshots.extend(tx, standoffId);
-      if (decided.length > 0) {
-        await tx.query(`SELECT pg_notify($1, $2)`, [DECISIONS_CHANNEL, decided.join(',')]);
+      // A NOTIFY payload holds less than 8000 bytes: a few hundred command ids each.
+      for (let i = 0; i < decided.length; i += NOTIFY_IDS) {
+        await tx.query(`SELECT pg_notify($1, $2)`, [
+          DECISIONS_CHANNEL,
+          decided.slice(i, i + NOTIFY_IDS).join(','),
+        ]);
       }
     });
     if (decided.length > 0) this.listener?.decided(decided);

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import type { Infrastructure } from '@app/read-model/infrastructure';
+import { dropReadModels, projectionProgress } from '@app/read-model/rebuild';
+import { PROJECTOR_GROUP, type ProjectionRunner } from './projection-runner';
+
+export interface RebuildStatus {
+  readonly jobId: string;
+  readonly state: 'running' | 'done' | 'failed';
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  /** Log records to apply (the log's end when the rebuild started) and applied so far. */
+  readonly records: { readonly total: number; readonly applied: number };
+  readonly events: number;
+  readonly eventsPerSecond: number;
+  readonly etaSeconds: number | null;
+  readonly error: string | null;
+}
+
+const POLL_MS = 500;
+
+/**
+ * Drops every read model and lets the projector rebuild them from the log's first record, reporting progress
+ * until it has applied everything the log held when the rebuild began. The log decides the same way twice,
+ * so the rebuilt read models answer as before.
+ */
+export class RebuildJob {
+  readonly jobId = randomUUID();
+  private readonly startedAt = Date.now();
+  private status: RebuildStatus;
+
+  constructor(
+    private readonly infrastructure: Infrastructure,
+    private readonly runner: ProjectionRunner,
+  ) {
+    this.status = {
+      jobId: this.jobId,
+      state: 'running',
+      startedAt: new Date(this.startedAt).toISOString(),
+      finishedAt: null,
+      records: { total: 0, applied: 0 },
+      events: 0,
+      eventsPerSecond: 0,
+      etaSeconds: null,
+      error: null,
+    };
+  }
+
+  get progress(): RebuildStatus {
+    return this.status;
+  }
+
+  async run(report: (status: RebuildStatus) => void = () => undefined): Promise<RebuildStatus> {
+    try {
+      await this.runner.stop();
+      const ends = await this.infrastructure.eventLog.endOffsets();
+      const total = [...ends.values()].reduce((sum, end) => sum + Number(end), 0);
+      await dropReadModels(this.infrastructure.dataSource);
+      this.update(total, 0, 0);
+      await this.runner.start();
+      for (;;) {
+        const { applied, events } = await projectionProgress(
+          this.infrastructure.dataSource,
+          PROJECTOR_GROUP,
+          this.infrastructure.logName,
+        );
+        this.update(total, applied, events);
+        report(this.status);
+        if (applied >= total) break;
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
+      this.status = { ...this.status, state: 'done', finishedAt: new Date().toISOString(), etaSeconds: 0 };
+    } catch (error) {
+      this.status = {
+        ...this.status,
+        state: 'failed',
+        finishedAt: new Date().toISOString(),
+        error: error instanceof Error ? error.message : String(error),
+      };
+    }
+    report(this.status);
+    return this.status;
+  }
+
+  private update(total: number, applied: number, events: number): void {
+    const seconds = Math.max((Date.now() - this.startedAt) / 1000, 0.001);
+    const recordsPerSecond = applied / seconds;
+    this.status = {
+      ...this.status,
+      records: { total, applied },
+      events,
+      eventsPerSecond: Math.round(events / seconds),
+      etaSeconds: recordsPerSecond > 0 ? Math.ceil((total - applied) / recordsPerSecond) : null,
+    };
+  }
+}

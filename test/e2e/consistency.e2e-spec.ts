@@ -1,0 +1,622 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import request from 'supertest';
+import type { RecordedEvent } from '@app/domain/recorded-event';
+import { stateAt } from '@app/domain/state-at';
+import type { StandoffState } from '@app/domain/state';
+import { tensionSeries, type TensionBucket } from '@app/domain/tension';
+import { DAY_MS } from '@app/domain/time';
+import { timeline, type EventView, type TimelineQuery } from '@app/domain/timeline';
+import {
+  ACTOR_FILTERS,
+  CAMEO_PREFIXES,
+  HistoryBuilder,
+  isoDate,
+  opArb,
+  postingPlan,
+  QUERY_TYPES,
+  rfc3339,
+  type OpSpec,
+  type PostGroup,
+} from '../support/consistency';
+import { batchPath, eventsPath } from '../support/http';
+import { SyntheticHistory, type EventBody } from '../support/synthetic-events';
+import { dropSchema, startTestApp, type TestApp } from '../support/test-app';
+
+/*
+ * "The same answers everywhere": random histories posted over HTTP through the real Kafka log and projector
+ * into Postgres, then read back through /state, /events and /tension at random (asOf, knownAt), each answer
+ * compared whole with the pure domain function (stateAt, timeline, tensionSeries) over the accepted events as
+ * recorded (`events.posted`). Histories come in shuffled order, with backdated and late-reported events,
+ * disputes and denials, retractions (of disputes too), corrections of every correctable field, several
+ * standoffs at once, and one standoff per run long enough to have state snapshots.
+ *
+ * Reproduce a failure with the seed it prints: CONSISTENCY_SEED=<seed> (and CONSISTENCY_PATH=<path> to replay
+ * just the failing run); CONSISTENCY_SHRINK=1 lets fast-check shrink the counterexample (slow: every attempt
+ * posts its events again).
+ */
+
+const SEED = Number(process.env.CONSISTENCY_SEED ?? 424_242);
+const RUNS = Number(process.env.CONSISTENCY_RUNS ?? 5);
+const PATH = process.env.CONSISTENCY_PATH;
+const SHRINK = process.env.CONSISTENCY_SHRINK === '1';
+
+/** Events of the long standoff, posted in order ahead of the random ones: enough for a snapshot or two. */
+const BACKBONE_MIN = 520;
+const BACKBONE_MAX = 1100;
+const BACKBONE_BATCH = 300;
+/** The most pages a timeline comparison walks; the page size grows to stay within it. */
+const MAX_PAGES = 12;
+
+type QueryKind = 'state' | 'timeline' | 'tension';
+
+interface QuerySpec {
+  readonly standoff: number;
+  readonly kind: QueryKind;
+  readonly picks: readonly number[];
+}
+
+interface RunCase {
+  readonly salt: number;
+  readonly backboneSeed: number;
+  readonly backboneSize: number;
+  readonly standoffs: readonly (readonly OpSpec[])[];
+  readonly queries: readonly QuerySpec[];
+}
+
+const queryArb: fc.Arbitrary<QuerySpec> = fc.record({
+  standoff: fc.nat({ max: 100 }),
+  kind: fc.oneof(
+    { weight: 5, arbitrary: fc.constant<QueryKind>('state') },
+    { weight: 4, arbitrary: fc.constant<QueryKind>('timeline') },
+    { weight: 3, arbitrary: fc.constant<QueryKind>('tension') },
+  ),
+  picks: fc.array(fc.nat({ max: 1_000_000 }), { minLength: 24, maxLength: 24 }),
+});
+
+const runArb: fc.Arbitrary<RunCase> = fc.record({
+  salt: fc.nat(),
+  backboneSeed: fc.nat(),
+  backboneSize: fc.integer({ min: BACKBONE_MIN, max: BACKBONE_MAX }),
+  standoffs: fc.array(fc.array(opArb, { minLength: 25, maxLength: 50 }), { minLength: 2, maxLength: 3 }),
+  queries: fc.array(queryArb, { minLength: 14, maxLength: 18 }),
+});
+
+let testApp: TestApp;
+let standoffCounter = 0;
+
+/** What the comparisons met, across runs: the property must not pass by comparing empty answers. */
+const coverage = {
+  accepted: 0,
+  rejected: 0,
+  states: 0,
+  nonEmptyStates: 0,
+  voidInState: 0,
+  disputedInState: 0,
+  timelines: 0,
+  multiPageTimelines: 0,
+  retractedItems: 0,
+  correctedItems: 0,
+  voidItems: 0,
+  tensions: 0,
+  nonEmptyTensions: 0,
+  queriesWithSnapshots: 0,
+  /** Histories: events whose valid time two corrections moved, disputes a correction points elsewhere, … */
+  movedTwice: 0,
+  redirectedDisputes: 0,
+  retractedDisputes: 0,
+  denials: 0,
+};
+
+/** Counts what the accepted events hold that the read path finds hard. */
+function countHistory(events: readonly RecordedEvent[]): void {
+  const byId = new Map(events.map((e) => [e.eventId, e]));
+  const moves = new Map<string, number>();
+  for (const e of events) {
+    const named = typeof e.data.eventId === 'string' ? byId.get(e.data.eventId) : undefined;
+    if (!named) continue;
+    const set = (e.data.set ?? {}) as Record<string, unknown>;
+    if (e.type === 'event.corrected' && set.occurredAt !== undefined) {
+      moves.set(named.eventId, (moves.get(named.eventId) ?? 0) + 1);
+    }
+    const setData = (set.data ?? {}) as Record<string, unknown>;
+    if (e.type === 'event.corrected' && named.type === 'claim.disputed' && setData.eventId !== undefined) {
+      coverage.redirectedDisputes += 1;
+    }
+    if (e.type === 'event.retracted' && named.type === 'claim.disputed') coverage.retractedDisputes += 1;
+    if (e.type === 'claim.disputed' && e.actor === named.actor) coverage.denials += 1;
+  }
+  coverage.movedTwice += [...moves.values()].filter((n) => n >= 2).length;
+}
+
+/** The run in progress, dumped to a file when it fails. */
+interface RunRecord {
+  runCase: RunCase;
+  standoffs: { standoffId: string; events: RecordedEvent[] }[];
+  query?: string;
+}
+let current: RunRecord | undefined;
+let lastFailure: RunRecord | undefined;
+
+// ---------------------------------------------------------------------------------------------------------
+// HTTP
+
+function api() {
+  return request(testApp.server);
+}
+
+/** Posts a group (one event, or a batch); the ids it got accepted, none when it was rejected. */
+async function post(standoffId: string, group: PostGroup): Promise<string[]> {
+  const res = group.batch
+    ? await api().post(batchPath(standoffId)).send({ events: group.bodies })
+    : await api().post(eventsPath(standoffId)).send(group.bodies[0]);
+  if (res.status === 201) {
+    const events = (group.batch ? res.body.events : [res.body]) as { eventId: string }[];
+    coverage.accepted += events.length;
+    return events.map((e) => e.eventId);
+  }
+  if (res.status === 202) return awaitDecision(standoffId, group);
+  if (res.status === 409 || res.status === 422) {
+    if (process.env.CONSISTENCY_VERBOSE === '2') console.error(group.bodies.length, res.text.slice(0, 300));
+    coverage.rejected += group.bodies.length;
+    return [];
+  }
+  throw new Error(
+    `POST ${group.batch ? 'batch' : 'event'} to ${standoffId} answered ${res.status}: ${res.text}\n` +
+      JSON.stringify(group.bodies),
+  );
+}
+
+/** A 202: asks for the first member until its decision is recorded. */
+async function awaitDecision(standoffId: string, group: PostGroup): Promise<string[]> {
+  const first = group.bodies[0].eventId.toLowerCase();
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const res = await api().get(`${eventsPath(standoffId)}/${first}`);
+    if (res.status === 200) {
+      if (res.body.status !== 'accepted') return [];
+      return group.bodies.map((b) => b.eventId.toLowerCase());
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no decision for ${first} in ${standoffId}`);
+}
+
+async function postedEvents(standoffId: string): Promise<RecordedEvent[]> {
+  const rows: { posted: RecordedEvent }[] = await testApp.running.infrastructure.dataSource.query(
+    'SELECT posted FROM events WHERE standoff_id = $1 ORDER BY position',
+    [standoffId],
+  );
+  return rows.map((r) => r.posted);
+}
+
+async function snapshotCount(standoffId: string): Promise<number> {
+  const rows: { n: string }[] = await testApp.running.infrastructure.dataSource.query(
+    'SELECT count(*) AS n FROM state_snapshots WHERE standoff_id = $1',
+    [standoffId],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+async function getJson(path: string, params: URLSearchParams): Promise<unknown> {
+  const query = params.toString();
+  const url = query ? `${path}?${query}` : path;
+  if (current) current.query = url;
+  const res = await api().get(url);
+  if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}: ${res.text}`);
+  return res.body;
+}
+
+/** The expected answer as JSON carries it (no undefined fields, no -0). */
+function asJson<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+function expectSame(url: string, actual: unknown, expected: unknown): void {
+  expect({ url, body: actual }).toStrictEqual({ url, body: asJson(expected) });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Query times
+
+/** Reads a query's picks one after another. */
+class Picks {
+  private next = 0;
+
+  constructor(private readonly values: readonly number[]) {}
+
+  int(n: number): number {
+    const value = this.values[this.next % this.values.length] ?? 0;
+    this.next += 1;
+    return n <= 0 ? 0 : value % n;
+  }
+
+  chance(percent: number): boolean {
+    return this.int(100) < percent;
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)];
+  }
+
+  some<T>(items: readonly T[], max: number): T[] {
+    const out: T[] = [];
+    const count = 1 + this.int(max);
+    for (let i = 0; i < count; i++) {
+      const item = this.pick(items);
+      if (!out.includes(item)) out.push(item);
+    }
+    return out;
+  }
+}
+
+/** A query time: the parameter as sent (absent: the default, now) and the instant it means. */
+interface TimeChoice {
+  readonly text?: string;
+  readonly ms?: number;
+}
+
+/** The instants the events stand at: occurrences (also as corrected), reports and recordings. */
+function instantsOf(events: readonly RecordedEvent[]): number[] {
+  const out: number[] = [];
+  for (const e of events) out.push(e.occurredAt, e.reportedAt, e.recordedAt, ...knowledgeInstantsOf(e));
+  return out.filter((ms) => Number.isFinite(ms));
+}
+
+/**
+ * Where a knowledge event changes answers: when it became known, and the valid times a correction moves
+ * its event to. Queries look there more often than elsewhere.
+ */
+function knowledgeInstantsOf(e: RecordedEvent): number[] {
+  if (!['claim.disputed', 'event.retracted', 'event.corrected'].includes(e.type)) return [];
+  const set = e.type === 'event.corrected' ? (e.data.set as Record<string, unknown>) : undefined;
+  const moved = typeof set?.occurredAt === 'string' ? [Date.parse(set.occurredAt)] : [];
+  return [e.reportedAt, ...moved].filter((ms) => Number.isFinite(ms));
+}
+
+/**
+ * Around the events' times (±1 ms, or the date holding one), far before or after them, or the default.
+ * `side` says what a date means: its start (`from`) or its end (`to`, `asOf`, `knownAt`).
+ */
+function pickTime(
+  p: Picks,
+  { instants, knowledge }: { instants: readonly number[]; knowledge: readonly number[] },
+  side: 'start' | 'end',
+  options: { allowDefault: boolean; allowFar: boolean },
+): TimeChoice {
+  const roll = p.int(100);
+  if (options.allowDefault && roll < 10) return {};
+  if (options.allowFar && roll < 16) {
+    return p.chance(50)
+      ? { text: '2099-12-31', ms: Date.UTC(2099, 11, 31) + (side === 'end' ? DAY_MS - 1 : 0) }
+      : { text: '1999-06-01', ms: Date.UTC(1999, 5, 1) + (side === 'end' ? DAY_MS - 1 : 0) };
+  }
+  const pool = knowledge.length > 0 && p.chance(45) ? knowledge : instants;
+  const base = pool.length > 0 ? p.pick(pool) : Date.UTC(2022, 0, 1);
+  if (roll < 45) {
+    const day = Math.floor(base / DAY_MS) * DAY_MS;
+    return { text: isoDate(day), ms: side === 'end' ? day + DAY_MS - 1 : day };
+  }
+  const ms = base + p.pick([-1, 0, 0, 1]);
+  return { text: rfc3339(ms, p.pick([0, 0, 0, 60, -180])), ms };
+}
+
+/** A date means its start as `from` and its end as `to`, whichever side it was picked for. */
+function boundOf(choice: TimeChoice, side: 'start' | 'end'): number | undefined {
+  if (choice.text !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(choice.text)) {
+    return Date.parse(choice.text) + (side === 'end' ? DAY_MS - 1 : 0);
+  }
+  return choice.ms;
+}
+
+function setTime(params: URLSearchParams, name: string, choice: TimeChoice): void {
+  if (choice.text !== undefined) params.set(name, choice.text);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The three comparisons
+
+interface Standoff {
+  readonly standoffId: string;
+  readonly events: RecordedEvent[];
+  readonly version: number;
+  readonly instants: number[];
+  readonly knowledge: number[];
+  readonly backbone: boolean;
+}
+
+async function compareState(s: Standoff, p: Picks): Promise<void> {
+  const asOf = pickTime(p, s, 'end', { allowDefault: true, allowFar: true });
+  const knownAt = pickTime(p, s, 'end', { allowDefault: true, allowFar: true });
+  const params = new URLSearchParams();
+  setTime(params, 'asOf', asOf);
+  setTime(params, 'knownAt', knownAt);
+  const path = `/v1/standoffs/${s.standoffId}/state`;
+  const body = (await getJson(path, params)) as StandoffState;
+  // A default is the API's clock when it answered, which it gives back.
+  const expected = stateAt(s.events, {
+    standoffId: s.standoffId,
+    asOf: asOf.ms ?? Date.parse(body.asOf),
+    knownAt: knownAt.ms ?? Date.parse(body.knownAt),
+    version: s.version,
+  });
+  expectSame(`${path}?${params}`, body, expected);
+  coverage.states += 1;
+  if (expected.eventCount > 0) coverage.nonEmptyStates += 1;
+  if (expected.disputed.some((d) => d.void)) coverage.voidInState += 1;
+  if (expected.disputed.some((d) => d.disputedBy.length > 0)) coverage.disputedInState += 1;
+  if (s.backbone && (await snapshotCount(s.standoffId)) > 0) coverage.queriesWithSnapshots += 1;
+}
+
+async function compareTimeline(s: Standoff, p: Picks): Promise<void> {
+  const params = new URLSearchParams();
+  const query: { -readonly [K in keyof TimelineQuery]?: TimelineQuery[K] } = {};
+  if (p.chance(30)) {
+    query.actors = p.some(ACTOR_FILTERS, 2);
+    for (const actor of query.actors) params.append('actor', actor);
+  }
+  if (p.chance(25)) {
+    query.types = p.some(QUERY_TYPES, 3);
+    for (const type of query.types) params.append('type', type);
+  }
+  if (p.chance(15)) {
+    query.cameoPrefix = p.pick(CAMEO_PREFIXES);
+    params.set('cameo', query.cameoPrefix);
+  }
+  if (p.chance(40)) {
+    query.includeRetracted = p.chance(80);
+    params.set('includeRetracted', String(query.includeRetracted));
+  }
+  let from = p.chance(20) ? pickTime(p, s, 'start', { allowDefault: false, allowFar: true }) : {};
+  let to = p.chance(20) ? pickTime(p, s, 'end', { allowDefault: false, allowFar: true }) : {};
+  if (from.ms !== undefined && to.ms !== undefined && to.ms < from.ms) [from, to] = [to, from];
+  setTime(params, 'from', from);
+  setTime(params, 'to', to);
+  query.from = boundOf(from, 'start');
+  query.to = boundOf(to, 'end');
+  const knownAt = pickTime(p, s, 'end', { allowDefault: true, allowFar: true });
+  setTime(params, 'knownAt', knownAt);
+  const limitChoice = p.chance(25) ? undefined : p.pick([1, 2, 5, 10, 37, 100, 1000]);
+  const repeatKnownAt = p.chance(50);
+
+  const path = `/v1/standoffs/${s.standoffId}/events`;
+  // The whole expected list decides the page size (at most MAX_PAGES pages); knownAt now is fixed by then.
+  const expectedAt = (ms: number): EventView[] => asJson(timeline(s.events, { ...query, knownAt: ms }));
+  const preview = expectedAt(knownAt.ms ?? Date.now());
+  let limit = limitChoice;
+  const needed = Math.ceil(preview.length / MAX_PAGES);
+  if ((limit ?? 100) < needed) limit = Math.min(1000, needed);
+  if (limit !== undefined) params.set('limit', String(limit));
+  const pageSize = limit ?? 100;
+
+  const first = (await getJson(path, params)) as { items: EventView[]; nextCursor: string | null };
+  const expected = expectedAt(knownAt.ms ?? Date.now());
+  const pages = [first];
+  let cursor = first.nextCursor;
+  while (cursor !== null && pages.length <= Math.ceil(expected.length / pageSize) + 1) {
+    const next = new URLSearchParams(params);
+    if (knownAt.text !== undefined && !repeatKnownAt) next.delete('knownAt');
+    next.set('cursor', cursor);
+    const page = (await getJson(path, next)) as { items: EventView[]; nextCursor: string | null };
+    pages.push(page);
+    cursor = page.nextCursor;
+  }
+  const expectedPages: unknown[] = [];
+  for (let i = 0; i === 0 || i * pageSize < expected.length; i++) {
+    const more = (i + 1) * pageSize < expected.length;
+    expectedPages.push({
+      items: expected.slice(i * pageSize, (i + 1) * pageSize),
+      nextCursor: more ? expect.any(String) : null,
+    });
+  }
+  expect({ url: `${path}?${params}`, pages }).toEqual({ url: `${path}?${params}`, pages: expectedPages });
+  coverage.timelines += 1;
+  if (pages.length > 1) coverage.multiPageTimelines += 1;
+  coverage.retractedItems += expected.filter((e) => e.retracted).length;
+  coverage.correctedItems += expected.filter((e) => e.correctedBy.length > 0).length;
+  coverage.voidItems += expected.filter((e) => e.void).length;
+}
+
+async function compareTension(s: Standoff, p: Picks): Promise<void> {
+  const params = new URLSearchParams();
+  const bucket = p.pick<TensionBucket | undefined>(['day', 'week', 'week', 'month', undefined]);
+  if (bucket !== undefined) params.set('bucket', bucket);
+  const actors = p.chance(35) ? p.some(ACTOR_FILTERS, 2) : undefined;
+  for (const actor of actors ?? []) params.append('actor', actor);
+  let from = p.chance(30) ? pickTime(p, s, 'start', { allowDefault: false, allowFar: false }) : {};
+  let to = p.chance(30) ? pickTime(p, s, 'end', { allowDefault: false, allowFar: false }) : {};
+  if (from.ms !== undefined && to.ms !== undefined && to.ms < from.ms) [from, to] = [to, from];
+  const fromMs = boundOf(from, 'start');
+  const toMs = boundOf(to, 'end');
+  setTime(params, 'from', from);
+  setTime(params, 'to', to);
+  const knownAt = pickTime(p, s, 'end', { allowDefault: true, allowFar: true });
+  setTime(params, 'knownAt', knownAt);
+  const path = `/v1/standoffs/${s.standoffId}/tension`;
+  const body = await getJson(path, params);
+  const expected = tensionSeries(s.events, {
+    bucket: bucket ?? 'day',
+    from: fromMs,
+    to: toMs,
+    actors,
+    knownAt: knownAt.ms ?? Date.now(),
+  });
+  expectSame(`${path}?${params}`, body, expected);
+  coverage.tensions += 1;
+  if (expected.series.some((point) => point.events > 0)) coverage.nonEmptyTensions += 1;
+}
+
+/** GET /v1/standoffs/{id} and the list: version, counts, first and last event and title as the domain has them. */
+async function compareSummaries(standoffs: readonly Standoff[]): Promise<void> {
+  const list = (await getJson('/v1/standoffs', new URLSearchParams())) as { standoffId: string }[];
+  for (const s of standoffs) {
+    const now = Date.now();
+    const state = stateAt(s.events, {
+      standoffId: s.standoffId,
+      asOf: Date.UTC(9999, 11, 31),
+      knownAt: now,
+      version: s.version,
+    });
+    const expected = {
+      standoffId: s.standoffId,
+      title: state.title,
+      version: s.version,
+      eventCount: state.eventCount,
+      firstEventAt: state.firstEventAt,
+      lastEventAt: state.lastEventAt,
+    };
+    const one = await getJson(`/v1/standoffs/${s.standoffId}`, new URLSearchParams());
+    expectSame(`/v1/standoffs/${s.standoffId}`, one, expected);
+    expectSame(
+      '/v1/standoffs',
+      list.find((item) => item.standoffId === s.standoffId),
+      expected,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// One run
+
+async function postHistory(standoffId: string, groups: readonly PostGroup[]): Promise<Set<string>> {
+  const accepted = new Set<string>();
+  for (const group of groups) for (const id of await post(standoffId, group)) accepted.add(id.toLowerCase());
+  return accepted;
+}
+
+async function checkRun(runCase: RunCase): Promise<void> {
+  const run = ++standoffCounter;
+  current = { runCase, standoffs: [] };
+  const plans = runCase.standoffs.map((specs, k) => {
+    const standoffId = `consistency-${run}-${k}-${(runCase.salt % 0xffff).toString(16)}`;
+    const backbone: EventBody[] =
+      k === 0
+        ? new SyntheticHistory({
+            seed: runCase.backboneSeed,
+            stepMs: 3 * 3_600_000,
+            start: Date.UTC(2021, 10, 1),
+          }).take(runCase.backboneSize)
+        : [];
+    const built = new HistoryBuilder(runCase.salt, backbone).build(specs);
+    const groups: PostGroup[] = [];
+    for (let i = 0; i < backbone.length; i += BACKBONE_BATCH) {
+      groups.push({ batch: true, bodies: backbone.slice(i, i + BACKBONE_BATCH) });
+    }
+    groups.push(...postingPlan(built));
+    return { standoffId, groups, backbone: backbone.length > 0 };
+  });
+
+  // The standoffs are written at the same time (several partitions), each one's posts in order.
+  const acceptedIds = await Promise.all(plans.map((plan) => postHistory(plan.standoffId, plan.groups)));
+
+  const standoffs: Standoff[] = [];
+  for (const [k, plan] of plans.entries()) {
+    const events = await postedEvents(plan.standoffId);
+    current.standoffs.push({ standoffId: plan.standoffId, events });
+    countHistory(events);
+    if (process.env.CONSISTENCY_VERBOSE === '1') {
+      const groups = plans[k].groups.length;
+      console.error(
+        `run ${run} ${plan.standoffId}: ${events.length} accepted of ${plans[k].groups.reduce((n, g) => n + g.bodies.length, 0)} posted in ${groups} posts`,
+      );
+    }
+    // What the API said it accepted is what the read model holds, positions 1…n.
+    expect(new Set(events.map((e) => e.eventId))).toEqual(acceptedIds[k]);
+    expect(events.map((e) => e.position)).toEqual(events.map((_e, i) => i + 1));
+    const summary = (await getJson(`/v1/standoffs/${plan.standoffId}`, new URLSearchParams())) as {
+      version: number;
+    };
+    standoffs.push({
+      standoffId: plan.standoffId,
+      events,
+      version: summary.version,
+      instants: instantsOf(events),
+      knowledge: events.flatMap(knowledgeInstantsOf),
+      backbone: plan.backbone,
+    });
+  }
+  await compareSummaries(standoffs);
+
+  for (const spec of runCase.queries) {
+    const s = standoffs[spec.standoff % standoffs.length];
+    if (s.events.length === 0) continue;
+    const p = new Picks(spec.picks);
+    if (spec.kind === 'state') await compareState(s, p);
+    else if (spec.kind === 'timeline') await compareTimeline(s, p);
+    else await compareTension(s, p);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+beforeAll(async () => {
+  testApp = await startTestApp('consistency', { log: 'kafka' });
+}, 120_000);
+
+afterAll(async () => {
+  await testApp?.close();
+  if (testApp) await dropSchema(testApp.schema);
+}, 60_000);
+
+describe('the same answers everywhere', () => {
+  it(`answers /state, /events and /tension as the domain does over the accepted events (seed ${SEED})`, async () => {
+    await fc.assert(
+      fc.asyncProperty(runArb, async (runCase) => {
+        try {
+          await checkRun(runCase);
+        } catch (error) {
+          lastFailure = current;
+          throw error;
+        }
+      }),
+      {
+        seed: SEED,
+        numRuns: RUNS,
+        endOnFailure: !SHRINK,
+        ...(PATH === undefined ? {} : { path: PATH }),
+        asyncReporter: async (details) => {
+          if (!details.failed) return;
+          const file = join(tmpdir(), `consistency-failure-${details.seed}.json`);
+          if (lastFailure) writeFileSync(file, JSON.stringify(lastFailure, null, 1));
+          const cause = details.errorInstance instanceof Error ? details.errorInstance.message : '';
+          throw new Error(
+            `consistency property failed: seed ${details.seed}, path ${details.counterexamplePath ?? '?'} ` +
+              `(rerun with CONSISTENCY_SEED=${details.seed} CONSISTENCY_PATH=${details.counterexamplePath ?? ''})\n` +
+              `last query: ${lastFailure?.query ?? '(none)'}\n` +
+              `the failing run's accepted events and query: ${lastFailure ? file : '(not recorded)'}\n\n${cause}`,
+          );
+        },
+      },
+    );
+
+    if (process.env.CONSISTENCY_VERBOSE === '1') console.error('consistency coverage', coverage);
+    // The property compared answers with something in them: void and disputed events, retractions,
+    // corrections, several pages, snapshots.
+    expect(coverage).toEqual({
+      accepted: expect.any(Number),
+      rejected: expect.any(Number),
+      states: expect.any(Number),
+      nonEmptyStates: expect.any(Number),
+      voidInState: expect.any(Number),
+      disputedInState: expect.any(Number),
+      timelines: expect.any(Number),
+      multiPageTimelines: expect.any(Number),
+      retractedItems: expect.any(Number),
+      correctedItems: expect.any(Number),
+      voidItems: expect.any(Number),
+      tensions: expect.any(Number),
+      nonEmptyTensions: expect.any(Number),
+      queriesWithSnapshots: expect.any(Number),
+      movedTwice: expect.any(Number),
+      redirectedDisputes: expect.any(Number),
+      retractedDisputes: expect.any(Number),
+      denials: expect.any(Number),
+    });
+    if (RUNS >= 5 && PATH === undefined) {
+      for (const [name, count] of Object.entries(coverage)) {
+        expect({ name, met: count > 0 }).toEqual({ name, met: true });
+      }
+    }
+  }, 600_000);
+});

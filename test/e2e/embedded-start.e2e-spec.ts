@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import seedScenario from '@app/domain/fixtures/seed-scenario.json';
+import { expectStatus, getEvent, getStandoff, ifMatch, postEvent, statement } from '../support/http';
+import {
+  childEnv,
+  freePort,
+  killStartedProcesses,
+  spawnProcess,
+  type ChildHandle,
+} from '../support/processes';
+import { waitFor } from '../support/services';
+
+/*
+ * The product as a user first runs it: `npm start` with no configuration at all, so the database is the embedded
+ * PGlite under DATA_DIR and the log is a table in it, with the seed scenario loaded on the empty store. It must
+ * serve, keep what was appended across a SIGTERM and a restart, and load the seed only once.
+ */
+
+const SEED = seedScenario.standoffId;
+/** PGlite starts in about 5 s and the build takes about as long; leave room for a slow machine. */
+const START_TIMEOUT_MS = 150_000;
+/** Everything the user would not have set: the product must run on its defaults. */
+const UNSET = [
+  'DATABASE_URL',
+  'KAFKA_BROKERS',
+  'DATABASE_SCHEMA',
+  'KAFKA_TOPIC',
+  'KAFKA_PARTITIONS',
+  'API_KEYS',
+  'HOST',
+  'SEED',
+  'DECISION_WAIT_MS',
+];
+
+jest.setTimeout(START_TIMEOUT_MS + 60_000);
+
+describe('npm start with no configuration', () => {
+  let dataDir: string;
+  let baseUrl: string;
+  let port: number;
+  let product: ChildHandle | undefined;
+  const appendedId = randomUUID();
+
+  const startProduct = async (name: string): Promise<ChildHandle> => {
+    const child = spawnProcess(name, 'npm', ['start'], {
+      env: childEnv({ DATA_DIR: dataDir, PORT: String(port), NO_UPDATE_NOTIFIER: '1' }, UNSET),
+    });
+    // Logged once listening and, on an empty store, once the seed is in.
+    await child.waitForOutput(/listening on http:\/\/127\.0\.0\.1:\d+/, START_TIMEOUT_MS);
+    return child;
+  };
+
+  const stopProduct = async (child: ChildHandle) => {
+    // As a process manager stops it: SIGTERM to the process it started (npm), not to the group.
+    child.signal('SIGTERM');
+    const timer = setTimeout(() => child.signalGroup('SIGKILL'), 30_000);
+    const exit = await child.exited;
+    clearTimeout(timer);
+    return exit;
+  };
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'standoff-embedded-'));
+    port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+  });
+
+  afterAll(async () => {
+    await killStartedProcesses();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts on an empty data directory with the seed scenario loaded', async () => {
+    product = await startProduct('npm-start-1');
+    expect(product.output()).toMatch(/database: embedded, log: embedded, projector in process/);
+    expect(existsSync(join(dataDir, 'pglite'))).toBe(true);
+
+    let list: request.Response | undefined;
+    await waitFor(
+      'the seed scenario to be served',
+      async () => {
+        list = await request(baseUrl).get('/v1/standoffs');
+        return list.status === 200 && (list.body as { version: number }[])[0]?.version === 19;
+      },
+      30_000,
+      200,
+    );
+    expect(product.output()).toMatch(/loaded the seed scenario into russia-us-ukraine-2022 \(19 events\)/);
+    expect(list?.body).toEqual([
+      {
+        standoffId: SEED,
+        title: 'Russia–United States standoff over Ukraine',
+        version: 19,
+        eventCount: 18,
+        firstEventAt: '2021-12-15',
+        lastEventAt: expect.any(String),
+      },
+    ]);
+  });
+
+  it('accepts an event and exits with 0 on SIGTERM, leaving nothing listening', async () => {
+    if (!product) throw new Error('the product did not start');
+    const res = await postEvent(
+      baseUrl,
+      SEED,
+      statement({ eventId: appendedId, occurredAt: '2022-02-02', summary: 'Appended after the seed' }),
+      ifMatch(19),
+    );
+    expectStatus(res, 201);
+    expect(res.headers.etag).toBe('"20"');
+    expect(res.body).toMatchObject({ eventId: appendedId, position: 20 });
+
+    const exit = await stopProduct(product);
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(product.output()).toMatch(/SIGTERM: shutting down/);
+    await expect(request(baseUrl).get('/health/live').timeout(2000)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('keeps the event across a restart on the same data directory and does not load the seed again', async () => {
+    const again = await startProduct('npm-start-2');
+    product = again;
+    expect(again.output()).not.toMatch(/loaded the seed scenario/);
+
+    const summary = await getStandoff(baseUrl, SEED);
+    expectStatus(summary, 200);
+    expect(summary.headers.etag).toBe('"20"');
+    expect(summary.body).toMatchObject({ standoffId: SEED, version: 20, eventCount: 19 });
+    const list = await request(baseUrl).get('/v1/standoffs');
+    expect(list.body).toHaveLength(1);
+
+    const appended = await getEvent(baseUrl, SEED, appendedId);
+    expectStatus(appended, 200);
+    expect(appended.body).toMatchObject({ eventId: appendedId, position: 20, status: 'accepted' });
+
+    expect(await stopProduct(again)).toEqual({ code: 0, signal: null });
+  });
+});
