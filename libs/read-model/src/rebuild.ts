@@ -23,7 +23,11 @@ export interface ProjectionProgress {
   readonly events: number;
 }
 
-export async function projectionProgress(db: Queryable, consumer: string, topic: string): Promise<ProjectionProgress> {
+export async function projectionProgress(
+  db: Queryable,
+  consumer: string,
+  topic: string,
+): Promise<ProjectionProgress> {
   const [row]: { applied: string | null; events: string }[] = await db.query(
     `SELECT (SELECT sum(next_offset) FROM projection_offsets WHERE consumer = $1 AND topic = $2) AS applied,
             (SELECT count(*) FROM events) AS events`,
