@@ -35,7 +35,7 @@ export async function startTestApp(name: string, options: TestAppOptions = {}): 
   const schema = options.schema ?? uniqueSchemaName(name);
   const topic = log === 'kafka' ? (options.topic ?? uniqueName(name)) : undefined;
   const infrastructure = await openInfrastructureFor(config, { schema, topic });
-  const running = await createApp(config, infrastructure, options.withProjector ?? true);
+  const running = await createApp(config, infrastructure, options.withProjector ?? true, ['warn', 'error']);
   await running.app.listen(0, '127.0.0.1');
   const server = running.app.getHttpServer() as Server;
   return {

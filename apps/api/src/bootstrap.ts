@@ -1,3 +1,4 @@
+import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { openInfrastructure, type Infrastructure } from '@app/read-model/infrastructure';
@@ -33,11 +34,12 @@ export async function createApp(
   config: AppConfig,
   infrastructure: Infrastructure,
   withProjector: boolean,
+  logLevels: LogLevel[] = ['log', 'warn', 'error'],
 ): Promise<RunningApp> {
   const module = await AppModule.forRoot({ config, infrastructure, withProjector });
   const app = await NestFactory.create<NestExpressApplication>(module, {
     bodyParser: false,
-    logger: ['log', 'warn', 'error'],
+    logger: logLevels,
   });
   configureHttp(app, config);
   setupOpenApi(app);

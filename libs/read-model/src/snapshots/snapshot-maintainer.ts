@@ -1,6 +1,7 @@
 import { foldEvents, initialState } from '@app/domain/fold';
 import { isIncluded, knowledgeView } from '@app/domain/knowledge';
 import type { FoldState } from '@app/domain/state';
+import { parseTime } from '@app/domain/time';
 import type { Queryable } from '../idempotency';
 import {
   BEFORE_EVERYTHING,
@@ -109,22 +110,43 @@ export class SnapshotMaintainer {
   }
 
   /**
-   * An event posted at or before the checkpoint that a correction moved after it is missing from the snapshot,
-   * which is right only as known once that correction was reported: its report counts as going into it.
+   * An event that stood at or before the checkpoint as known at some time (as posted, or as a correction of its
+   * occurredAt placed it) but stands after it now is missing from the snapshot, which is right only as known
+   * once every correction of it was reported: their reports count as going into the snapshot.
    */
   private async reportsOfEventsMovedOut(
     db: Queryable,
     standoffId: string,
     checkpoint: CandidateRow,
   ): Promise<Date | undefined> {
-    const [row]: { latest: Date | null }[] = await db.query(
-      `SELECT max(c.reported_at) AS latest FROM events x
-         JOIN events c ON c.standoff_id = x.standoff_id AND c.type = 'event.corrected'
-                      AND c.data ->> 'eventId' = x.event_id::text
-        WHERE x.standoff_id = $1 AND x.posted_occurred_at <= $2
-          AND (x.occurred_at, x.reported_at, x.position) > ($2, $3, $4)`,
+    const rows: {
+      event_id: string;
+      posted_occurred_at: Date;
+      reported_at: Date;
+      set_occurred_at: string | null;
+    }[] = await db.query(
+      `SELECT x.event_id, x.posted_occurred_at, c.reported_at, c.data -> 'set' ->> 'occurredAt' AS set_occurred_at
+           FROM events x
+           JOIN events c ON c.standoff_id = x.standoff_id AND c.meta AND c.type = 'event.corrected'
+                        AND c.data ->> 'eventId' = x.event_id::text
+          WHERE x.standoff_id = $1 AND (x.occurred_at, x.reported_at, x.position) > ($2, $3, $4)
+            AND x.event_id IN (SELECT (m.data ->> 'eventId')::uuid FROM events m
+                                WHERE m.standoff_id = $1 AND m.meta AND m.type = 'event.corrected'
+                                  AND m.data -> 'set' ? 'occurredAt')`,
       [standoffId, checkpoint.occurred_at, checkpoint.reported_at, checkpoint.position],
     );
-    return row?.latest ?? undefined;
+    const limit = checkpoint.occurred_at.getTime();
+    const stoodBefore = new Set<string>();
+    for (const row of rows) {
+      const corrected = row.set_occurred_at === null ? undefined : parseTime(row.set_occurred_at)?.ms;
+      if (row.posted_occurred_at.getTime() <= limit || (corrected !== undefined && corrected <= limit)) {
+        stoodBefore.add(row.event_id);
+      }
+    }
+    let latest: number | undefined;
+    for (const row of rows) {
+      if (stoodBefore.has(row.event_id)) latest = Math.max(latest ?? -Infinity, row.reported_at.getTime());
+    }
+    return latest === undefined ? undefined : new Date(latest);
   }
 }

@@ -29,11 +29,18 @@ export async function readStateFromSnapshots(db: Queryable, query: StateAt): Pro
     [query.standoffId, asOf, knownAt],
   );
   const after = snapshot ? keyOf(snapshot) : BEFORE_EVERYTHING;
-  // posted_occurred_at: as known at an earlier knownAt, a later correction of occurredAt may not apply yet.
+  // Events in valid-time order after the snapshot up to asOf, and every event whose occurredAt a correction
+  // changed: as known at knownAt it may stand anywhere, so the domain places it.
   const tail: CandidateRow[] = await db.query(
     `SELECT event_id, occurred_at, reported_at, position, posted FROM events
       WHERE standoff_id = $1 AND (occurred_at, reported_at, position) > ($2, $3, $4)
-        AND (occurred_at <= $5 OR posted_occurred_at <= $5) AND reported_at <= $6`,
+        AND occurred_at <= $5 AND reported_at <= $6
+     UNION
+     SELECT e.event_id, e.occurred_at, e.reported_at, e.position, e.posted FROM events e
+      WHERE e.standoff_id = $1 AND (e.occurred_at, e.reported_at, e.position) > ($2, $3, $4) AND e.reported_at <= $6
+        AND e.event_id IN (SELECT (c.data ->> 'eventId')::uuid FROM events c
+                            WHERE c.standoff_id = $1 AND c.meta AND c.type = 'event.corrected'
+                              AND c.data -> 'set' ? 'occurredAt')`,
     [query.standoffId, after.occurredAt, after.reportedAt, after.position, asOf, knownAt],
   );
   const knowledge = await loadKnowledgeAbout(
