@@ -1,13 +1,7 @@
 import { Query } from '@nestjs/cqrs';
+import type { StandoffSummaryRow } from '@app/read-model/standoff-queries';
 
-export interface StandoffSummary {
-  readonly standoffId: string;
-  readonly title: string | null;
-  readonly version: number;
-  readonly eventCount: number;
-  readonly firstEventAt: string | null;
-  readonly lastEventAt: string | null;
-}
+export type StandoffSummary = StandoffSummaryRow;
 
 export class ListStandoffsQuery extends Query<StandoffSummary[]> {}
 
