@@ -15,6 +15,7 @@ import {
   HistoryBuilder,
   isoDate,
   opArb,
+  Picks,
   postingPlan,
   QUERY_TYPES,
   rfc3339,
@@ -34,12 +35,16 @@ import { dropSchema, startTestApp, type TestApp } from '../support/test-app';
  * standoffs at once, and one standoff per run long enough to have state snapshots.
  *
  * Reproduce a failure with the seed it prints: CONSISTENCY_SEED=<seed> (and CONSISTENCY_PATH=<path> to replay
- * just the failing run); CONSISTENCY_SHRINK=1 lets fast-check shrink the counterexample (slow: every attempt
- * posts its events again).
+ * just the failing run); the failing run's accepted events and last query are written to a JSON file it names.
+ * CONSISTENCY_SHRINK=1 lets fast-check shrink the counterexample (slow: every attempt posts its events again);
+ * CONSISTENCY_RUNS sets the number of runs; CONSISTENCY_VERBOSE=1 prints what each run posted and met.
+ * Disagreements the property found are kept below as small fixed examples.
  */
 
-const SEED = Number(process.env.CONSISTENCY_SEED ?? 424_242);
-const RUNS = Number(process.env.CONSISTENCY_RUNS ?? 5);
+const DEFAULT_SEED = 424_242;
+const DEFAULT_RUNS = 5;
+const SEED = Number(process.env.CONSISTENCY_SEED ?? DEFAULT_SEED);
+const RUNS = Number(process.env.CONSISTENCY_RUNS ?? DEFAULT_RUNS);
 const PATH = process.env.CONSISTENCY_PATH;
 const SHRINK = process.env.CONSISTENCY_SHRINK === '1';
 
@@ -159,7 +164,6 @@ async function post(standoffId: string, group: PostGroup): Promise<string[]> {
   }
   if (res.status === 202) return awaitDecision(standoffId, group);
   if (res.status === 409 || res.status === 422) {
-    if (process.env.CONSISTENCY_VERBOSE === '2') console.error(group.bodies.length, res.text.slice(0, 300));
     coverage.rejected += group.bodies.length;
     return [];
   }
@@ -219,37 +223,6 @@ function expectSame(url: string, actual: unknown, expected: unknown): void {
 
 // ---------------------------------------------------------------------------------------------------------
 // Query times
-
-/** Reads a query's picks one after another. */
-class Picks {
-  private next = 0;
-
-  constructor(private readonly values: readonly number[]) {}
-
-  int(n: number): number {
-    const value = this.values[this.next % this.values.length] ?? 0;
-    this.next += 1;
-    return n <= 0 ? 0 : value % n;
-  }
-
-  chance(percent: number): boolean {
-    return this.int(100) < percent;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)];
-  }
-
-  some<T>(items: readonly T[], max: number): T[] {
-    const out: T[] = [];
-    const count = 1 + this.int(max);
-    for (let i = 0; i < count; i++) {
-      const item = this.pick(items);
-      if (!out.includes(item)) out.push(item);
-    }
-    return out;
-  }
-}
 
 /** A query time: the parameter as sent (absent: the default, now) and the instant it means. */
 interface TimeChoice {
@@ -516,9 +489,9 @@ async function checkRun(runCase: RunCase): Promise<void> {
     current.standoffs.push({ standoffId: plan.standoffId, events });
     countHistory(events);
     if (process.env.CONSISTENCY_VERBOSE === '1') {
-      const groups = plans[k].groups.length;
+      const posted = plan.groups.reduce((n, g) => n + g.bodies.length, 0);
       console.error(
-        `run ${run} ${plan.standoffId}: ${events.length} accepted of ${plans[k].groups.reduce((n, g) => n + g.bodies.length, 0)} posted in ${groups} posts`,
+        `${plan.standoffId}: ${events.length} accepted of ${posted} in ${plan.groups.length} posts`,
       );
     }
     // What the API said it accepted is what the read model holds, positions 1…n.
@@ -591,32 +564,191 @@ describe('the same answers everywhere', () => {
     );
 
     if (process.env.CONSISTENCY_VERBOSE === '1') console.error('consistency coverage', coverage);
-    // The property compared answers with something in them: void and disputed events, retractions,
-    // corrections, several pages, snapshots.
-    expect(coverage).toEqual({
-      accepted: expect.any(Number),
-      rejected: expect.any(Number),
-      states: expect.any(Number),
-      nonEmptyStates: expect.any(Number),
-      voidInState: expect.any(Number),
-      disputedInState: expect.any(Number),
-      timelines: expect.any(Number),
-      multiPageTimelines: expect.any(Number),
-      retractedItems: expect.any(Number),
-      correctedItems: expect.any(Number),
-      voidItems: expect.any(Number),
-      tensions: expect.any(Number),
-      nonEmptyTensions: expect.any(Number),
-      queriesWithSnapshots: expect.any(Number),
-      movedTwice: expect.any(Number),
-      redirectedDisputes: expect.any(Number),
-      retractedDisputes: expect.any(Number),
-      denials: expect.any(Number),
-    });
-    if (RUNS >= 5 && PATH === undefined) {
+    // The property compared answers with something in them (void and disputed events, retractions,
+    // corrections, several pages, snapshots): checked for the fixed seed; another seed may miss one.
+    if (SEED === DEFAULT_SEED && RUNS >= DEFAULT_RUNS && PATH === undefined) {
       for (const [name, count] of Object.entries(coverage)) {
         expect({ name, met: count > 0 }).toEqual({ name, met: true });
       }
     }
   }, 600_000);
+});
+
+/*
+ * Histories the property met, cut down to the events that matter, so that each disagreement it found is
+ * checked on every run whatever the seed.
+ */
+describe('examples the property found', () => {
+  const uuid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+
+  async function postInOrder(standoffId: string, bodies: readonly Record<string, unknown>[]): Promise<void> {
+    for (const body of bodies) {
+      const res = await api().post(eventsPath(standoffId)).send(body);
+      if (res.status !== 201) throw new Error(`POST answered ${res.status}: ${res.text}`);
+    }
+  }
+
+  async function expectStateAsDomain(standoffId: string, asOf: string, knownAt: string): Promise<void> {
+    const events = await postedEvents(standoffId);
+    const params = new URLSearchParams({ asOf, knownAt });
+    const body = await getJson(`/v1/standoffs/${standoffId}/state`, params);
+    const expected = stateAt(events, {
+      standoffId,
+      asOf: boundOf({ text: asOf, ms: Date.parse(asOf) }, 'end') ?? NaN,
+      knownAt: boundOf({ text: knownAt, ms: Date.parse(knownAt) }, 'end') ?? NaN,
+      version: events.length,
+    });
+    expectSame(`/v1/standoffs/${standoffId}/state?${params}`, body, expected);
+  }
+
+  async function expectTimelineAsDomain(standoffId: string, knownAt: string): Promise<void> {
+    const events = await postedEvents(standoffId);
+    const params = new URLSearchParams({ knownAt });
+    const body = await getJson(`/v1/standoffs/${standoffId}/events`, params);
+    const expected = timeline(events, { knownAt: Date.parse(knownAt) + DAY_MS - 1 });
+    expectSame(`/v1/standoffs/${standoffId}/events?${params}`, body, { items: expected, nextCursor: null });
+  }
+
+  /** A statement posted on 20 January, said to have been on the 5th (known 25th), then on the 25th (known 1 February). */
+  const movedTwice = [
+    {
+      eventId: uuid(1),
+      type: 'statement.made',
+      occurredAt: '2022-01-20',
+      reportedAt: '2022-01-20',
+      actor: 'RUS',
+      target: 'USA',
+      summary: 'A statement',
+    },
+    {
+      eventId: uuid(2),
+      type: 'event.corrected',
+      occurredAt: '2022-01-25',
+      reportedAt: '2022-01-25',
+      summary: 'It was made on 5 January',
+      data: { eventId: uuid(1), set: { occurredAt: '2022-01-05' } },
+    },
+    {
+      eventId: uuid(3),
+      type: 'event.corrected',
+      occurredAt: '2022-02-01',
+      reportedAt: '2022-02-01',
+      summary: 'No, on 25 January',
+      data: { eventId: uuid(1), set: { occurredAt: '2022-01-25' } },
+    },
+  ];
+
+  it('counts an event at the valid time a correction known then gave it, though a later one moved it again', async () => {
+    // As known on 28 January the statement was made on 5 January: it counts as of the 10th.
+    await postInOrder('found-moved-twice', movedTwice);
+    await expectStateAsDomain('found-moved-twice', '2022-01-10', '2022-01-28');
+  });
+
+  it('folds an event in its place as known then, before a snapshot’s checkpoint, not after the snapshot', async () => {
+    const standoffId = 'found-moved-before-snapshot';
+    const hour = 3_600_000;
+    // 520 statements from 1 November, one an hour: a snapshot after the first 500 (21 November).
+    const filler = Array.from({ length: 520 }, (_v, i) => ({
+      eventId: uuid(1000 + i),
+      type: 'statement.made',
+      occurredAt: rfc3339(Date.UTC(2021, 10, 1) + i * hour),
+      reportedAt: rfc3339(Date.UTC(2021, 10, 1) + i * hour),
+      actor: 'USA',
+      summary: `Statement ${i}`,
+    }));
+    const against = {
+      eventId: uuid(1),
+      type: 'position.stated',
+      occurredAt: '2021-11-10',
+      reportedAt: '2021-11-10',
+      actor: 'RUS',
+      summary: 'Russia is against',
+      data: { topic: 'nato', stance: 'against' },
+    };
+    const res = await api()
+      .post(batchPath(standoffId))
+      .send({ events: [...filler, against] });
+    expect(res.status).toBe(201);
+    // A stance posted on 20 December, said on 21 December to date from 5 November, on 22 December from the 25th.
+    await postInOrder(standoffId, [
+      {
+        eventId: uuid(2),
+        type: 'position.stated',
+        occurredAt: '2021-12-20',
+        reportedAt: '2021-12-20',
+        actor: 'RUS',
+        summary: 'Russia is for',
+        data: { topic: 'nato', stance: 'for' },
+      },
+      {
+        eventId: uuid(3),
+        type: 'event.corrected',
+        occurredAt: '2021-12-21',
+        reportedAt: '2021-12-21',
+        summary: 'Stated on 5 November',
+        data: { eventId: uuid(2), set: { occurredAt: '2021-11-05' } },
+      },
+      {
+        eventId: uuid(4),
+        type: 'event.corrected',
+        occurredAt: '2021-12-22',
+        reportedAt: '2021-12-22',
+        summary: 'Stated on 25 December',
+        data: { eventId: uuid(2), set: { occurredAt: '2021-12-25' } },
+      },
+    ]);
+    expect(await snapshotCount(standoffId)).toBeGreaterThan(0);
+    // As known at noon on 21 December the stance "for" is of 5 November, overtaken by "against" on the 10th.
+    await expectStateAsDomain(standoffId, '2021-12-31', '2021-12-21T12:00:00Z');
+  });
+
+  /** Ukraine disputes the build-up (15 January; the dispute dated 15 February), then it is said to have disputed a statement. */
+  function redirectedDispute(statementDay: string): Record<string, unknown>[] {
+    return [
+      {
+        eventId: uuid(1),
+        type: 'forces.changed',
+        occurredAt: '2022-01-10',
+        reportedAt: '2022-01-10',
+        actor: 'RUS',
+        summary: 'A build-up',
+        data: { area: 'north', posture: 'buildup' },
+      },
+      {
+        eventId: uuid(2),
+        type: 'statement.made',
+        occurredAt: statementDay,
+        reportedAt: statementDay,
+        actor: 'USA',
+        summary: 'A statement',
+      },
+      {
+        eventId: uuid(3),
+        type: 'claim.disputed',
+        occurredAt: '2022-02-15',
+        reportedAt: '2022-01-15',
+        actor: 'UKR',
+        summary: 'Ukraine disputes it',
+        data: { eventId: uuid(1) },
+      },
+      {
+        eventId: uuid(4),
+        type: 'event.corrected',
+        occurredAt: '2022-01-20',
+        reportedAt: '2022-01-20',
+        summary: 'Ukraine disputed the statement',
+        data: { eventId: uuid(3), set: { data: { eventId: uuid(2) } } },
+      },
+    ];
+  }
+
+  it('refuses to point a dispute at another event, so that what was disputed as known then stays answerable', async () => {
+    const [forces, statement, dispute, redirect] = redirectedDispute('2022-01-12');
+    await postInOrder('found-redirected-dispute', [forces, statement, dispute]);
+    const res = await api().post(eventsPath('found-redirected-dispute')).send(redirect);
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual([expect.objectContaining({ path: '/data/set/data/eventId' })]);
+    await expectTimelineAsDomain('found-redirected-dispute', '2022-01-17');
+    await expectStateAsDomain('found-redirected-dispute', '2022-01-31', '2022-01-17');
+  });
 });

@@ -242,8 +242,8 @@ function reported(spec: ReportSpec, occurredMs: number): string | undefined {
 // ---------------------------------------------------------------------------------------------------------
 // Building bodies
 
-/** Reads an op's picks one after another; past the end it starts again (the picks are only choices). */
-class Picks {
+/** Reads fast-check's picks one after another; past the end it starts again (the picks are only choices). */
+export class Picks {
   private next = 0;
 
   constructor(private readonly values: readonly number[]) {}
@@ -261,6 +261,17 @@ class Picks {
 
   pick<T>(items: readonly T[]): T {
     return items[this.int(items.length)];
+  }
+
+  /** One to `max` distinct items. */
+  some<T>(items: readonly T[], max: number): T[] {
+    const out: T[] = [];
+    const count = 1 + this.int(max);
+    for (let i = 0; i < count; i++) {
+      const item = this.pick(items);
+      if (!out.includes(item)) out.push(item);
+    }
+    return out;
   }
 }
 

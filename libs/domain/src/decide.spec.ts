@@ -157,6 +157,31 @@ describe('decide', () => {
     expect(correct({ summary: 'Russia demands guarantees' }).outcome).toBe('accepted');
   });
 
+  it('refuses to point a dispute at another event through a correction', () => {
+    const claim = event('statement.made', {});
+    const other = event('statement.made', {});
+    const dispute = event('claim.disputed', { eventId: claim.eventId }, { actor: 'USA', target: ['RUS'] });
+    const correction = (set: Record<string, unknown>) =>
+      event('event.corrected', { eventId: dispute.eventId, set }, { actor: null, target: [], cameo: null });
+    const history = given([claim], [other], [dispute]);
+    expect(history.when([correction({ data: { eventId: other.eventId } })])).toMatchObject({
+      rejection: { status: 422, slug: 'invalid-correction', errors: [{ path: '/data/set/data/eventId' }] },
+    });
+    expect(history.when([correction({ data: { reason: 'restated' } })]).outcome).toBe('accepted');
+  });
+
+  it('refuses a correction naming a document that does not exist', () => {
+    const note = event('document.delivered', { documentId: 'a-note', kind: 'note' });
+    const fix = event(
+      'event.corrected',
+      { eventId: note.eventId, set: { data: { inReplyTo: 'missing' } } },
+      { actor: null, target: [], cameo: null },
+    );
+    expect(given([note]).when([fix])).toMatchObject({
+      rejection: { status: 422, slug: 'unknown-reference', errors: [{ path: '/data/set/data/inReplyTo' }] },
+    });
+  });
+
   it('rejects a reportedAt later than the log recorded the event', () => {
     const late = event('statement.made', {}, { reportedAt: at('2022-02-03') });
     expect(given().when([late])).toMatchObject({

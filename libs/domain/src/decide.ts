@@ -285,6 +285,7 @@ function checkReferences(event: RecordedEvent, facts: BatchOverlay, prefix: stri
   }
   if (event.type === 'event.corrected') {
     const set = event.data.set as Record<string, unknown>;
+    checkCorrectedReferences(named, set, facts, `${prefix}/data/set/data`);
     const corrected = applyCorrection(named, set);
     // applyCorrection never changes an entity id, so the identity check looks at what was asked for.
     const requested = {
@@ -302,5 +303,37 @@ function checkReferences(event: RecordedEvent, facts: BatchOverlay, prefix: stri
       });
     }
     facts.replaceCurrent(corrected);
+  }
+}
+
+/**
+ * What a correction may not do to references: point a dispute at another event (what a dispute is about is its
+ * identity: retract it and dispute the other event), or name a document or meeting that does not exist.
+ */
+function checkCorrectedReferences(
+  named: RecordedEvent,
+  set: Record<string, unknown>,
+  facts: BatchOverlay,
+  path: string,
+): void {
+  const data = set.data;
+  if (typeof data !== 'object' || data === null) return;
+  const changes = data as Record<string, unknown>;
+  if (named.type === 'claim.disputed' && 'eventId' in changes && changes.eventId !== named.data.eventId) {
+    reject(
+      422,
+      'invalid-correction',
+      'A dispute keeps the event it names',
+      `${path}/eventId`,
+      'a correction cannot point a dispute at another event: retract the dispute and dispute the other event',
+    );
+  }
+  const inReplyTo = named.type === 'document.delivered' ? changes.inReplyTo : undefined;
+  if (typeof inReplyTo === 'string' && !facts.entity('document', inReplyTo)) {
+    reject(422, 'unknown-reference', 'Unknown document', `${path}/inReplyTo`, `no document ${inReplyTo}`);
+  }
+  const meetingId = named.type === 'contact.held' ? changes.meetingId : undefined;
+  if (typeof meetingId === 'string' && !facts.entity('meeting', meetingId)) {
+    reject(422, 'unknown-reference', 'Unknown meeting', `${path}/meetingId`, `no meeting ${meetingId}`);
   }
 }
