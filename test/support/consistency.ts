@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { EVENT_TYPES, isMetaType, type EventType, type MetaType } from '@app/domain/events';
 import { DAY_MS } from '@app/domain/time';
 import type { EventBody } from './synthetic-events';
 
@@ -52,31 +53,13 @@ const CAMEO_CODES = [
 export const HISTORY_START = Date.UTC(2021, 10, 1);
 export const HISTORY_DAYS = 120;
 
-const PLAIN_TYPES = [
-  'statement.made',
-  'position.stated',
-  'appeal.made',
-  'demand.tabled',
-  'demand.rejected',
-  'demand.accepted',
-  'demand.withdrawn',
-  'document.delivered',
-  'contact.held',
-  'meeting.proposed',
-  'meeting.scheduled',
-  'meeting.cancelled',
-  'pact.proposed',
-  'pact.signed',
-  'pact.suspended',
-  'forces.changed',
-  'forces.estimated',
-  'sanctions.threatened',
-  'sanctions.imposed',
-  'relations.reduced',
-  'event.recorded',
-] as const;
+/** The types that name no other event: everything but the meta types and disputes. */
+type PlainType = Exclude<EventType, MetaType | 'claim.disputed'>;
+const PLAIN_TYPES = EVENT_TYPES.filter(
+  (type): type is PlainType => !isMetaType(type) && type !== 'claim.disputed',
+);
 
-export const QUERY_TYPES = [...PLAIN_TYPES, 'claim.disputed'] as const;
+export const QUERY_TYPES = EVENT_TYPES.filter((type) => !isMetaType(type));
 
 const DOCUMENT_KINDS = ['draft-treaty', 'proposal', 'response', 'letter', 'note'];
 const CONTACT_MODES = ['call', 'video', 'meeting', 'visit', 'multilateral'];
@@ -125,7 +108,7 @@ export type OpKind = 'plain' | 'dispute' | 'retract' | 'correct' | 'describe';
 
 export interface OpSpec {
   readonly kind: OpKind;
-  readonly type: (typeof PLAIN_TYPES)[number];
+  readonly type: PlainType;
   readonly time: TimeSpec;
   readonly report: ReportSpec;
   /** Choices the builder reads one after another (actors, references, optional fields). */
@@ -383,7 +366,7 @@ export class HistoryBuilder {
   }
 
   private plain(
-    type: (typeof PLAIN_TYPES)[number],
+    type: PlainType,
     p: Picks,
     eventId: string,
     times: Record<string, string>,
