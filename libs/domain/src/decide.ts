@@ -139,6 +139,37 @@ class BatchOverlay implements DecisionFacts {
   }
 }
 
+export interface FactsNeeded {
+  /** The entities the decider may look up, by kind and id. */
+  readonly entities: readonly (readonly [EntityKind, string])[];
+  /** The accepted events the decider may look up (those knowledge events name). */
+  readonly eventIds: readonly string[];
+}
+
+/** What `decide` will ask its facts about for this command, so the caller loads exactly that. */
+export function factsNeeded(events: readonly CommandEvent[]): FactsNeeded {
+  const entities = new Map<string, readonly [EntityKind, string]>();
+  const eventIds = new Set<string>();
+  const want = (kind: EntityKind, id: unknown) => {
+    if (typeof id === 'string') entities.set(`${kind}/${id}`, [kind, id]);
+  };
+  for (const event of events) {
+    const rule = ENTITY_OF[event.type];
+    if (rule) want(rule.kind, event.data[rule.field]);
+    want('document', event.data.inReplyTo);
+    want('meeting', event.data.meetingId);
+    if (typeof event.data.eventId === 'string') eventIds.add(event.data.eventId);
+    const set = event.type === 'event.corrected' ? event.data.set : undefined;
+    const corrected =
+      typeof set === 'object' && set !== null ? (set as Record<string, unknown>).data : undefined;
+    if (typeof corrected === 'object' && corrected !== null) {
+      want('document', (corrected as Record<string, unknown>).inReplyTo);
+      want('meeting', (corrected as Record<string, unknown>).meetingId);
+    }
+  }
+  return { entities: [...entities.values()], eventIds: [...eventIds] };
+}
+
 export function decide(command: WriteCommand, facts: DecisionFacts): Decision {
   if (command.expectedVersion !== null && command.expectedVersion !== facts.version) {
     return {

@@ -53,3 +53,19 @@ export class LogUnavailableError extends Error {
     this.name = 'LogUnavailableError';
   }
 }
+
+/**
+ * The records handed to a consumer start after its stored next offset: applying them would skip records (the
+ * read models were dropped or moved back while this consumer read ahead). The adapter must go back to the
+ * stored offset.
+ */
+export class OffsetGapError extends Error {
+  constructor(
+    readonly partition: number,
+    readonly expected: string,
+    readonly received: string,
+  ) {
+    super(`partition ${partition}: expected offset ${expected}, received ${received}`);
+    this.name = 'OffsetGapError';
+  }
+}

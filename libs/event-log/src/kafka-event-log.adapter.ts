@@ -534,7 +534,9 @@ class KafkaSubscription implements LogSubscription {
           error: messageOf(error),
         },
       );
-      // Nothing was resolved: kafkajs fetches the same records again after its backoff.
+      // Nothing was resolved: kafkajs fetches the same records again after its backoff, and the next batch is
+      // checked against the stored offsets again (the store may be behind, as after a rebuild elsewhere).
+      state.verified = false;
       throw error;
     }
     resolveOffset(last);

@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { applyCorrection } from '@app/domain/correction';
 import {
   decide,
+  factsNeeded,
   type CommandEvent,
   type DecisionFacts,
   type EntityKind,
@@ -10,7 +11,12 @@ import {
 } from '@app/domain/decide';
 import type { RecordedEvent } from '@app/domain/recorded-event';
 import type { Envelope } from '@app/event-log/envelope';
-import type { LogBatch, LogConsumer, LogRecord } from '@app/event-log/event-log.port';
+import {
+  OffsetGapError,
+  type LogBatch,
+  type LogConsumer,
+  type LogRecord,
+} from '@app/event-log/event-log.port';
 import { contentHash } from '../content-hash';
 import { findOriginalCommand, reusedKeyRejection } from '../idempotency';
 import { SnapshotMaintainer } from '../snapshots/snapshot-maintainer';
@@ -20,14 +26,6 @@ export const DECISIONS_CHANNEL = 'standoff_decisions';
 const NOTIFY_IDS = 200;
 
 const META_TYPES = new Set(['standoff.described', 'event.retracted', 'event.corrected']);
-
-const ENTITY_FIELDS: ReadonlyArray<readonly [EntityKind, string]> = [
-  ['demand', 'demandId'],
-  ['document', 'documentId'],
-  ['document', 'inReplyTo'],
-  ['meeting', 'meetingId'],
-  ['pact', 'pactId'],
-];
 
 export interface DecisionListener {
   decided(commandIds: readonly string[]): void;
@@ -46,9 +44,6 @@ export class DecisionProjection implements LogConsumer {
     private readonly snapshots = new SnapshotMaintainer(),
   ) {}
 
-  /** The standoffs that accepted events in the batch being applied: their snapshots may be due. */
-  private readonly touched = new Set<string>();
-
   async resumeOffsets(partitions: readonly number[]): Promise<ReadonlyMap<number, string>> {
     const rows: { partition: number; next_offset: string }[] = await this.db.query(
       `SELECT partition, next_offset FROM projection_offsets
@@ -61,21 +56,27 @@ export class DecisionProjection implements LogConsumer {
   async apply(batch: LogBatch): Promise<void> {
     if (batch.records.length === 0) return;
     const decided: string[] = [];
-    this.touched.clear();
+    // The standoffs that accept events in this batch: their snapshots may be due.
+    const touched = new Set<string>();
     await this.db.transaction(async (tx) => {
       const nextOffset = await this.lockOffset(tx, batch.partition);
+      const first = batch.records.find((record) => BigInt(record.offset) >= nextOffset);
+      if (first && BigInt(first.offset) > nextOffset) {
+        throw new OffsetGapError(batch.partition, nextOffset.toString(), first.offset);
+      }
       for (const record of batch.records) {
         if (BigInt(record.offset) < nextOffset) continue;
         if (!record.envelope) {
           await this.deadLetter(tx, record, record.decodeError ?? 'undecodable record');
           continue;
         }
-        if (await this.decideRecord(tx, record, record.envelope)) decided.push(record.envelope.commandId);
+        if (await this.decideRecord(tx, record, record.envelope, touched))
+          decided.push(record.envelope.commandId);
       }
       const last = batch.records[batch.records.length - 1];
       const next = BigInt(last.offset) + 1n;
       if (next > nextOffset) await this.storeOffset(tx, batch.partition, next);
-      for (const standoffId of this.touched) await this.snapshots.extend(tx, standoffId);
+      for (const standoffId of touched) await this.snapshots.extend(tx, standoffId);
       // A NOTIFY payload holds less than 8000 bytes: a few hundred command ids each.
       for (let i = 0; i < decided.length; i += NOTIFY_IDS) {
         await tx.query(`SELECT pg_notify($1, $2)`, [
@@ -116,7 +117,12 @@ export class DecisionProjection implements LogConsumer {
   }
 
   /** Returns false when the command was decided before (the same record appended twice). */
-  private async decideRecord(tx: EntityManager, record: LogRecord, envelope: Envelope): Promise<boolean> {
+  private async decideRecord(
+    tx: EntityManager,
+    record: LogRecord,
+    envelope: Envelope,
+    touched: Set<string>,
+  ): Promise<boolean> {
     const seen: unknown[] = await tx.query(`SELECT 1 FROM decisions WHERE command_id = $1`, [
       envelope.commandId,
     ]);
@@ -159,6 +165,7 @@ export class DecisionProjection implements LogConsumer {
       return true;
     }
     await this.storeAccepted(tx, envelope, decision.events);
+    touched.add(envelope.standoffId);
     for (const entity of decision.createdEntities) {
       await tx.query(
         `INSERT INTO entities (standoff_id, kind, entity_id, created_by, creator_actor) VALUES ($1, $2, $3, $4, $5)`,
@@ -180,27 +187,19 @@ export class DecisionProjection implements LogConsumer {
   }
 
   private async loadFacts(tx: EntityManager, envelope: Envelope, version: number): Promise<DecisionFacts> {
-    const wanted = new Map<string, [EntityKind, string]>();
-    const namedEvents = new Set<string>();
-    for (const event of envelope.events) {
-      for (const [kind, field] of ENTITY_FIELDS) {
-        const id = event.data[field];
-        if (typeof id === 'string') wanted.set(`${kind}/${id}`, [kind, id]);
-      }
-      if (typeof event.data.eventId === 'string') namedEvents.add(event.data.eventId);
-    }
+    const needed = factsNeeded(envelope.events as readonly CommandEvent[]);
     const entities = new Map<string, KnownEntity>();
-    if (wanted.size > 0) {
+    if (needed.entities.length > 0) {
       const rows: { kind: EntityKind; entity_id: string; creator_actor: string | null }[] = await tx.query(
         `SELECT kind, entity_id, creator_actor FROM entities
-          WHERE standoff_id = $1 AND (kind || '/' || entity_id) = ANY($2::text[])`,
-        [envelope.standoffId, [...wanted.keys()]],
+          WHERE standoff_id = $1 AND (kind, entity_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+        [envelope.standoffId, needed.entities.map(([kind]) => kind), needed.entities.map(([, id]) => id)],
       );
       for (const row of rows)
         entities.set(`${row.kind}/${row.entity_id}`, { creatorActor: row.creator_actor });
     }
     const events = new Map<string, RecordedEvent>();
-    const uuids = [...namedEvents].filter(isUuid);
+    const uuids = needed.eventIds.filter(isUuid);
     if (uuids.length > 0) {
       const rows: EventRow[] = await tx.query(
         `SELECT ${EVENT_COLUMNS} FROM events WHERE standoff_id = $1 AND event_id = ANY($2::uuid[])`,
@@ -251,7 +250,6 @@ export class DecisionProjection implements LogConsumer {
     }
     const corrections = accepted.filter((e) => e.type === 'event.corrected');
     if (corrections.length > 0) await this.invalidateSnapshots(tx, envelope.standoffId, corrections);
-    this.touched.add(envelope.standoffId);
   }
 
   /**
@@ -288,7 +286,7 @@ export class DecisionProjection implements LogConsumer {
                     min(d.posted_occurred_at), min(d.occurred_at)) AS earliest
          FROM named n
          LEFT JOIN events d ON n.type = 'claim.disputed' AND d.standoff_id = $1
-                           AND d.event_id::text = n.data ->> 'eventId'`,
+                           AND d.event_id = (n.data ->> 'eventId')::uuid`,
       [standoffId, eventIds],
     );
     return row?.earliest?.getTime();
@@ -301,7 +299,9 @@ export class DecisionProjection implements LogConsumer {
       [standoffId, eventId],
     );
     const corrections: { data: { set: Record<string, unknown> } }[] = await tx.query(
-      `SELECT data FROM events WHERE standoff_id = $1 AND type = 'event.corrected' AND data ->> 'eventId' = $2
+      `SELECT data FROM events
+        WHERE standoff_id = $1 AND (meta OR type = 'claim.disputed') AND type = 'event.corrected'
+          AND data ->> 'eventId' = $2
         ORDER BY reported_at, position`,
       [standoffId, eventId],
     );
@@ -309,7 +309,8 @@ export class DecisionProjection implements LogConsumer {
     const row = eventRecordOf(current, target.posted, '', false);
     await tx.query(
       `UPDATE events SET occurred_at = $3, occurred_precision = $4, actor = $5, targets = $6, summary = $7,
-         cameo = $8, data = $9 WHERE standoff_id = $1 AND event_id = $2`,
+         cameo = $8, data = $9, time_corrected = time_corrected OR $10
+        WHERE standoff_id = $1 AND event_id = $2`,
       [
         standoffId,
         eventId,
@@ -320,6 +321,7 @@ export class DecisionProjection implements LogConsumer {
         row.summary,
         row.cameo,
         JSON.stringify(row.data),
+        corrections.some((c) => 'occurredAt' in c.data.set),
       ],
     );
   }

@@ -2,6 +2,7 @@ import { foldEvents, initialState } from '@app/domain/fold';
 import { isIncluded, knowledgeView } from '@app/domain/knowledge';
 import type { FoldState } from '@app/domain/state';
 import { parseTime } from '@app/domain/time';
+import type { DataSource } from 'typeorm';
 import type { Queryable } from '../idempotency';
 import {
   BEFORE_EVERYTHING,
@@ -52,6 +53,17 @@ export class SnapshotMaintainer {
     ]);
   }
 
+  /**
+   * Builds what is due for one standoff in a transaction of its own, serialised with the projector's by the
+   * standoff's row lock: the catch-up after a deep invalidation or a rebuild, while no events arrive.
+   */
+  async catchUp(db: DataSource, standoffId: string): Promise<number> {
+    return db.transaction(async (tx) => {
+      await tx.query(`SELECT 1 FROM standoffs WHERE standoff_id = $1 FOR UPDATE`, [standoffId]);
+      return this.extend(tx, standoffId);
+    });
+  }
+
   /** Builds the snapshots due after the latest one, at most `perBatch` of them. */
   async extend(db: Queryable, standoffId: string): Promise<number> {
     let built = 0;
@@ -60,8 +72,9 @@ export class SnapshotMaintainer {
   }
 
   private async buildNext(db: Queryable, standoffId: string): Promise<boolean> {
-    const [previous]: SnapshotRow[] = await db.query(
-      `SELECT seq, occurred_at, reported_at, position, max_reported_at, folded, state FROM state_snapshots
+    // The state (large) is read only once enough events are due.
+    const [previous]: Omit<SnapshotRow, 'state'>[] = await db.query(
+      `SELECT seq, occurred_at, reported_at, position, max_reported_at, folded FROM state_snapshots
         WHERE standoff_id = $1 ORDER BY seq DESC LIMIT 1`,
       [standoffId],
     );
@@ -82,8 +95,14 @@ export class SnapshotMaintainer {
     );
     const view = knowledgeView(distinctEvents(candidates, knowledge), Number.MAX_SAFE_INTEGER);
     const inRange = new Set(candidates.map((c) => c.event_id));
+    const [stored]: { state: FoldState }[] = previous
+      ? await db.query(`SELECT state FROM state_snapshots WHERE standoff_id = $1 AND seq = $2`, [
+          standoffId,
+          previous.seq,
+        ])
+      : [];
     const state = foldEvents(
-      previous ? previous.state : initialState(),
+      stored ? stored.state : initialState(),
       view.events.filter((known) => isIncluded(known) && inRange.has(known.event.eventId)),
     );
     const movedOut = await this.reportsOfEventsMovedOut(db, standoffId, checkpoint);
@@ -129,10 +148,7 @@ export class SnapshotMaintainer {
            FROM events x
            JOIN events c ON c.standoff_id = x.standoff_id AND c.meta AND c.type = 'event.corrected'
                         AND c.data ->> 'eventId' = x.event_id::text
-          WHERE x.standoff_id = $1 AND (x.occurred_at, x.reported_at, x.position) > ($2, $3, $4)
-            AND x.event_id IN (SELECT (m.data ->> 'eventId')::uuid FROM events m
-                                WHERE m.standoff_id = $1 AND m.meta AND m.type = 'event.corrected'
-                                  AND m.data -> 'set' ? 'occurredAt')`,
+          WHERE x.standoff_id = $1 AND x.time_corrected AND (x.occurred_at, x.reported_at, x.position) > ($2, $3, $4)`,
       [standoffId, checkpoint.occurred_at, checkpoint.reported_at, checkpoint.position],
     );
     const limit = checkpoint.occurred_at.getTime();

@@ -36,11 +36,9 @@ export async function readStateFromSnapshots(db: Queryable, query: StateAt): Pro
       WHERE standoff_id = $1 AND (occurred_at, reported_at, position) > ($2, $3, $4)
         AND occurred_at <= $5 AND reported_at <= $6
      UNION
-     SELECT e.event_id, e.occurred_at, e.reported_at, e.position, e.posted FROM events e
-      WHERE e.standoff_id = $1 AND (e.occurred_at, e.reported_at, e.position) > ($2, $3, $4) AND e.reported_at <= $6
-        AND e.event_id IN (SELECT (c.data ->> 'eventId')::uuid FROM events c
-                            WHERE c.standoff_id = $1 AND c.meta AND c.type = 'event.corrected'
-                              AND c.data -> 'set' ? 'occurredAt')`,
+     SELECT event_id, occurred_at, reported_at, position, posted FROM events
+      WHERE standoff_id = $1 AND time_corrected AND (occurred_at, reported_at, position) > ($2, $3, $4)
+        AND reported_at <= $6`,
     [query.standoffId, after.occurredAt, after.reportedAt, after.position, asOf, knownAt],
   );
   const knowledge = await loadKnowledgeAbout(
