@@ -1,5 +1,6 @@
 import { applyCorrection } from './correction';
 import { checkCorrectionKeepsIdentity, checkEventRules } from './catalogue';
+import { isMetaType } from './events';
 import type { FieldError } from './field-error';
 import type { RecordedEvent } from './recorded-event';
 import type { TimePoint } from './time';
@@ -86,8 +87,6 @@ const ENTITY_OF: Readonly<
   'pact.signed': { kind: 'pact', field: 'pactId', mustBe: 'any' },
   'pact.suspended': { kind: 'pact', field: 'pactId', mustBe: 'existing' },
 };
-
-const META_TYPES = new Set(['standoff.described', 'event.retracted', 'event.corrected']);
 
 class Rejected extends Error {
   constructor(readonly rejection: Rejection) {
@@ -302,7 +301,7 @@ function checkReferences(event: RecordedEvent, facts: BatchOverlay, prefix: stri
   const named = facts.event(String(event.data.eventId));
   if (!named)
     reject(422, 'unknown-reference', 'Unknown event', path, `no accepted event ${event.data.eventId}`);
-  if (META_TYPES.has(named.type)) {
+  if (isMetaType(named.type)) {
     reject(
       422,
       'invalid-reference',

@@ -1,16 +1,16 @@
+import { isMetaType } from './events';
 import { applyCorrection } from './correction';
 import type { RecordedEvent } from './recorded-event';
 import { sortedSet } from './state';
 
 // Plain type names: the fold does not lean on the catalogue (events.ts), which validates before the fold runs.
-const META_TYPES: ReadonlySet<string> = new Set(['standoff.described', 'event.retracted', 'event.corrected']);
 const DISPUTE_TYPE = 'claim.disputed';
 const RETRACTION_TYPE = 'event.retracted';
 const CORRECTION_TYPE = 'event.corrected';
 
 /** A meta event (`standoff.described`, `event.retracted`, `event.corrected`): no actor, not in the fold. */
 export function isMetaEvent(event: RecordedEvent): boolean {
-  return META_TYPES.has(event.type);
+  return isMetaType(event.type);
 }
 
 /** An event as known at some `knownAt`: corrected by the corrections known then, with its markers. */

@@ -18,7 +18,8 @@ export interface EventRow {
   cameo: string | null;
   data: Record<string, unknown>;
   source: RecordedEvent['source'];
-  posted: SerializedEvent;
+  /** The event as posted, kept whole so that corrections can always be re-applied from the original. */
+  posted: RecordedEvent;
   retracted: boolean;
 }
 
@@ -43,13 +44,6 @@ export function currentEventOf(row: EventRow): RecordedEvent {
     data: row.data,
     source: row.source,
   };
-}
-
-/** The event as posted, kept whole so that corrections can always be re-applied from the original. */
-export type SerializedEvent = RecordedEvent;
-
-export function postedEventOf(row: Pick<EventRow, 'posted'>): RecordedEvent {
-  return row.posted;
 }
 
 /** One row for `jsonb_to_recordset`: the current values plus the event as posted. */

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { applyCorrection } from '@app/domain/correction';
+import { isMetaType } from '@app/domain/events';
 import {
   decide,
   factsNeeded,
@@ -24,8 +25,6 @@ import { EVENT_COLUMNS, currentEventOf, eventRecordOf, type EventRow } from '../
 
 export const DECISIONS_CHANNEL = 'standoff_decisions';
 const NOTIFY_IDS = 200;
-
-const META_TYPES = new Set(['standoff.described', 'event.retracted', 'event.corrected']);
 
 export interface DecisionListener {
   decided(commandIds: readonly string[]): void;
@@ -222,7 +221,7 @@ export class DecisionProjection implements LogConsumer {
 
   private async storeAccepted(tx: EntityManager, envelope: Envelope, accepted: readonly RecordedEvent[]) {
     const rows = accepted.map((event) =>
-      eventRecordOf(event, event, envelope.commandId, META_TYPES.has(event.type)),
+      eventRecordOf(event, event, envelope.commandId, isMetaType(event.type)),
     );
     await tx.query(
       `INSERT INTO events (standoff_id, position, event_id, type, meta, occurred_at, occurred_precision, reported_at,
@@ -264,7 +263,7 @@ export class DecisionProjection implements LogConsumer {
   ) {
     const named = accepted.flatMap((e) => (typeof e.data.eventId === 'string' ? [e.data.eventId] : []));
     const earliestOwn = Math.min(
-      ...accepted.filter((e) => !META_TYPES.has(e.type)).map((e) => e.occurredAt),
+      ...accepted.filter((e) => !isMetaType(e.type)).map((e) => e.occurredAt),
       Number.POSITIVE_INFINITY,
     );
     const earliestNamed = named.length > 0 ? await this.earliestTimeOf(tx, standoffId, named) : undefined;
