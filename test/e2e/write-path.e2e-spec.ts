@@ -393,6 +393,22 @@ function decisionsOnEveryLog(appOf: () => TestApp): void {
     });
   });
 
+  describe('a retried 412', () => {
+    it('returns the original rejection with the version the standoff has now', async () => {
+      const standoff = freshStandoffId('retried-412');
+      expectStatus(await postEvent(server(), standoff, statement()), 201);
+      const body = statement();
+      const headers = { ...ifMatch(0), 'Idempotency-Key': 'stale-write' };
+      const first = await postEvent(server(), standoff, body, headers);
+      expectProblem(first, 412);
+      expect(first.headers.etag).toBe('"1"');
+      expectStatus(await postEvent(server(), standoff, statement()), 201);
+      const retried = await postEvent(server(), standoff, body, headers);
+      expectProblem(retried, 412);
+      expect(retried.headers.etag).toBe('"2"');
+    });
+  });
+
   describe('the seed scenario posted through the API', () => {
     it('accepts its 19 events as versions 1 to 19 and lists the standoff with its title', async () => {
       const { standoffId, events } = seedRequests();

@@ -34,17 +34,25 @@ export class DecisionResults {
     return decision && this.render(decision);
   }
 
+  private async currentVersion(standoffId: string): Promise<number> {
+    const [row]: { version: number }[] = await this.db.query(
+      `SELECT version FROM standoffs WHERE standoff_id = $1`,
+      [standoffId],
+    );
+    return row?.version ?? 0;
+  }
+
   private async render(decision: DecisionRow): Promise<AppendResult> {
     if (decision.outcome === 'duplicate' && decision.original_command_id) {
       const original = await this.ofCommand(decision.original_command_id);
       if (original) return original;
     }
     if (decision.outcome === 'rejected' && decision.problem) {
-      return {
-        outcome: 'rejected',
-        problem: rejectionProblem(decision.problem as unknown as Rejection),
-        currentVersion: decision.version_after,
-      };
+      const problem = rejectionProblem(decision.problem as unknown as Rejection);
+      // A replayed 412 still says where the standoff is now, so the client can re-read and retry.
+      const currentVersion =
+        problem.status === 412 ? await this.currentVersion(decision.standoff_id) : decision.version_after;
+      return { outcome: 'rejected', problem, currentVersion };
     }
     const known = await loadKnownEvents(this.db, decision.standoff_id, decision.event_ids, Date.now());
     const events = decision.event_ids.flatMap((id) => {

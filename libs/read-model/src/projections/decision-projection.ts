@@ -323,6 +323,12 @@ export class DecisionProjection implements LogConsumer {
         corrections.some((c) => 'occurredAt' in c.data.set),
       ],
     );
+    // Only a demand's issuer may withdraw it: the issuer as corrected.
+    await tx.query(`UPDATE entities SET creator_actor = $3 WHERE standoff_id = $1 AND created_by = $2`, [
+      standoffId,
+      eventId,
+      row.actor,
+    ]);
   }
 
   private async storeRejection(
