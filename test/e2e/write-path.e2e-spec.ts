@@ -393,6 +393,30 @@ function decisionsOnEveryLog(appOf: () => TestApp): void {
     });
   });
 
+  describe('a corrected issuer', () => {
+    it('lets the actor a correction names as the tabling one withdraw the demand, and no longer the first', async () => {
+      const standoff = freshStandoffId('corrected-issuer');
+      const tabled = { ...demandTabled('guarantees'), eventId: randomUUID() };
+      expectStatus(await postEvent(server(), standoff, tabled), 201);
+      const correction = {
+        type: 'event.corrected',
+        occurredAt: '2022-01-20',
+        summary: 'Belarus tabled it',
+        data: { eventId: tabled.eventId, set: { actor: 'BLR' } },
+      };
+      expectStatus(await postEvent(server(), standoff, correction), 201);
+      const withdrawal = (actor: string) => ({
+        type: 'demand.withdrawn',
+        occurredAt: '2022-01-21',
+        actor,
+        summary: 'The demand is withdrawn',
+        data: { demandId: 'guarantees' },
+      });
+      expectProblem(await postEvent(server(), standoff, withdrawal('RUS')), 422);
+      expectStatus(await postEvent(server(), standoff, withdrawal('BLR')), 201);
+    });
+  });
+
   describe('a retried 412', () => {
     it('returns the original rejection with the version the standoff has now', async () => {
       const standoff = freshStandoffId('retried-412');
