@@ -1,27 +1,12 @@
 import type { EventDraft } from '@app/domain/catalogue';
-import type { Precision } from '@app/domain/time';
+import type { CommandEvent } from '@app/domain/decide';
 
 export const CODEC_VERSION = 1;
 
-export interface LoggedTime {
-  readonly ms: number;
-  readonly precision: Precision;
-}
-
-/** One event of a write command, as validated by the API (times already parsed). */
-export interface LoggedEvent {
-  readonly eventId: string;
+/** One event of a write command, as validated by the API (times already parsed): what the decider takes. */
+export interface LoggedEvent extends CommandEvent {
   /** true when the client chose the eventId: it is then also an idempotency key. */
   readonly clientEventId: boolean;
-  readonly type: string;
-  readonly occurredAt: LoggedTime;
-  readonly reportedAt: LoggedTime | null;
-  readonly actor: string | null;
-  readonly target: readonly string[];
-  readonly summary: string;
-  readonly cameo: string | null;
-  readonly data: Readonly<Record<string, unknown>>;
-  readonly source: { readonly name?: string; readonly url?: string } | null;
 }
 
 /**

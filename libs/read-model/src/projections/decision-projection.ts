@@ -4,7 +4,6 @@ import { isMetaType } from '@app/domain/events';
 import {
   decide,
   factsNeeded,
-  type CommandEvent,
   type DecisionFacts,
   type EntityKind,
   type KnownEntity,
@@ -155,7 +154,7 @@ export class DecisionProjection implements LogConsumer {
         batch: envelope.batch,
         expectedVersion: envelope.expectedVersion,
         recordedAt: record.recordedAt,
-        events: envelope.events as readonly CommandEvent[],
+        events: envelope.events,
       },
       facts,
     );
@@ -186,7 +185,7 @@ export class DecisionProjection implements LogConsumer {
   }
 
   private async loadFacts(tx: EntityManager, envelope: Envelope, version: number): Promise<DecisionFacts> {
-    const needed = factsNeeded(envelope.events as readonly CommandEvent[]);
+    const needed = factsNeeded(envelope.events);
     const entities = new Map<string, KnownEntity>();
     if (needed.entities.length > 0) {
       const rows: { kind: EntityKind; entity_id: string; creator_actor: string | null }[] = await tx.query(
