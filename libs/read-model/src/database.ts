@@ -37,8 +37,11 @@ export function createDataSource(options: DatabaseOptions): DataSource {
  * second connection would wait for ever on its pool of one).
  */
 export async function migrate(dataSource: DataSource, options: { schema?: string } = {}): Promise<void> {
-  if (options.schema) await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
+  const createSchema = async () => {
+    if (options.schema) await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
+  };
   if (singleSession(dataSource)) {
+    await createSchema();
     await dataSource.runMigrations({ transaction: 'all' });
     return;
   }
@@ -47,6 +50,8 @@ export async function migrate(dataSource: DataSource, options: { schema?: string
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
+      // Even IF NOT EXISTS races: two processes creating the schema together collide in the catalogue.
+      await createSchema();
       await dataSource.runMigrations({ transaction: 'all' });
     } finally {
       await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);

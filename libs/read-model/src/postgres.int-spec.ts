@@ -3,8 +3,8 @@ import { databaseUrl, uniqueSchemaName } from '../../../test/support/services';
 
 /**
  * Proof that the read models get a real PostgreSQL server (the one scripts/services-up.sh checked), not PGlite:
- * DDL, writes and reads in a schema of its own, and two sessions that really are two.
- * A later step replaces the DDL here with the project's migrations.
+ * DDL, writes and reads in a schema of its own, and two sessions that really are two. The project's own
+ * migrations run on it in decision-projection.int-spec.ts.
  */
 describe('PostgreSQL, through pg', () => {
   const schema = uniqueSchemaName('postgres_int');

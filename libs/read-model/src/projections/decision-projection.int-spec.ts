@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { CODEC_VERSION, type Envelope } from '@app/event-log/envelope';
+import { encodeEnvelope } from '@app/event-log/envelope.codec';
+import { OffsetGapError, type LogRecord } from '@app/event-log/event-log.port';
+import { databaseUrl, uniqueSchemaName } from '../../../../test/support/services';
+import { createDataSource, migrate, MIGRATIONS } from '../database';
+import { DecisionProjection } from './decision-projection';
+
+function statementRecord(offset: number): LogRecord {
+  const envelope: Envelope = {
+    codecVersion: CODEC_VERSION,
+    commandId: randomUUID(),
+    standoffId: 'projection-test',
+    batch: false,
+    idempotencyKey: null,
+    requestHash: randomUUID(),
+    expectedVersion: null,
+    events: [
+      {
+        eventId: randomUUID(),
+        clientEventId: false,
+        type: 'statement.made',
+        occurredAt: { ms: Date.UTC(2022, 0, 10), precision: 'day' },
+        reportedAt: null,
+        actor: 'RUS',
+        target: [],
+        summary: 'A statement',
+        cameo: '010',
+        data: {},
+        source: null,
+      },
+    ],
+  };
+  return {
+    partition: 0,
+    offset: String(offset),
+    recordedAt: Date.now(),
+    envelope,
+    raw: encodeEnvelope(envelope),
+  };
+}
+
+function garbageRecord(offset: number): LogRecord {
+  return {
+    partition: 0,
+    offset: String(offset),
+    recordedAt: Date.now(),
+    envelope: undefined,
+    raw: Buffer.from('not an envelope'),
+    decodeError: 'not JSON',
+  };
+}
+
+describe('the decision projection on the real Postgres', () => {
+  const schema = uniqueSchemaName('projection');
+  let first: DataSource;
+  let second: DataSource;
+
+  beforeAll(async () => {
+    first = createDataSource({ url: databaseUrl(), schema });
+    second = createDataSource({ url: databaseUrl(), schema });
+    await Promise.all([first.initialize(), second.initialize()]);
+  });
+
+  afterAll(async () => {
+    await first.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await Promise.all([first.destroy(), second.destroy()]);
+  });
+
+  it('runs the migrations once when two processes start together', async () => {
+    await Promise.all([migrate(first, { schema }), migrate(second, { schema })]);
+    const [{ count }] = await first.query(`SELECT count(*)::int AS count FROM schema_migrations`);
+    expect(count).toBe(MIGRATIONS.length);
+  });
+
+  it('puts an undecodable record in the dead letters and goes on; a redelivery changes nothing', async () => {
+    const projection = new DecisionProjection(first, 'test', 'embedded');
+    const batch = { partition: 0, records: [garbageRecord(0), statementRecord(1)] };
+    await projection.apply(batch);
+    await projection.apply(batch);
+    const [counts] = await first.query(
+      `SELECT (SELECT count(*)::int FROM dead_letters) AS dead, (SELECT count(*)::int FROM events) AS events,
+              (SELECT count(*)::int FROM decisions) AS decisions,
+              (SELECT next_offset::int FROM projection_offsets WHERE consumer = 'test') AS next`,
+    );
+    expect(counts).toEqual({ dead: 1, events: 1, decisions: 1, next: 2 });
+    expect(await projection.resumeOffsets([0])).toEqual(new Map([[0, '2']]));
+  });
+
+  it('refuses records that start past its stored offset rather than skip the ones between', async () => {
+    const projection = new DecisionProjection(first, 'test', 'embedded');
+    await expect(projection.apply({ partition: 0, records: [statementRecord(5)] })).rejects.toBeInstanceOf(
+      OffsetGapError,
+    );
+    const [{ count }] = await first.query(`SELECT count(*)::int AS count FROM events`);
+    expect(count).toBe(1);
+  });
+});
