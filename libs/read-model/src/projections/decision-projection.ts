@@ -164,10 +164,18 @@ export class DecisionProjection implements LogConsumer {
     }
     await this.storeAccepted(tx, envelope, decision.events);
     touched.add(envelope.standoffId);
-    for (const entity of decision.createdEntities) {
+    const created = decision.createdEntities;
+    if (created.length > 0) {
       await tx.query(
-        `INSERT INTO entities (standoff_id, kind, entity_id, created_by, creator_actor) VALUES ($1, $2, $3, $4, $5)`,
-        [envelope.standoffId, entity.kind, entity.entityId, entity.createdBy, entity.creatorActor],
+        `INSERT INTO entities (standoff_id, kind, entity_id, created_by, creator_actor)
+         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::uuid[], $5::text[])`,
+        [
+          envelope.standoffId,
+          created.map((e) => e.kind),
+          created.map((e) => e.entityId),
+          created.map((e) => e.createdBy),
+          created.map((e) => e.creatorActor),
+        ],
       );
     }
     await tx.query(`UPDATE standoffs SET version = $2 WHERE standoff_id = $1`, [
