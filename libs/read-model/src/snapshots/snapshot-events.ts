@@ -32,6 +32,8 @@ export async function loadKnowledgeAbout(
   knownAt: Date,
 ): Promise<CandidateRow[]> {
   if (eventIds.length === 0) return [];
+  // The second level is `= ANY(ARRAY(…))` rather than a join: the planner misjudges the first level's size and
+  // would merge-join over the whole index.
   return db.query(
     `WITH about AS (
        SELECT event_id, occurred_at, reported_at, position, posted, type FROM events
@@ -41,8 +43,8 @@ export async function loadKnowledgeAbout(
      SELECT event_id, occurred_at, reported_at, position, posted FROM about
      UNION ALL
      SELECT e.event_id, e.occurred_at, e.reported_at, e.position, e.posted FROM events e
-       JOIN about a ON a.type = 'claim.disputed' AND e.data ->> 'eventId' = a.event_id::text
-      WHERE e.standoff_id = $1 AND e.meta AND e.reported_at <= $3`,
+      WHERE e.standoff_id = $1 AND (e.meta OR e.type = 'claim.disputed') AND e.meta AND e.reported_at <= $3
+        AND e.data ->> 'eventId' = ANY(ARRAY(SELECT event_id::text FROM about WHERE type = 'claim.disputed'))`,
     [standoffId, eventIds, knownAt],
   );
 }

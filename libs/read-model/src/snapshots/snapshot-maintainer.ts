@@ -59,8 +59,12 @@ export class SnapshotMaintainer {
    */
   async catchUp(db: DataSource, standoffId: string): Promise<number> {
     return db.transaction(async (tx) => {
-      await tx.query(`SELECT 1 FROM standoffs WHERE standoff_id = $1 FOR UPDATE`, [standoffId]);
-      return this.extend(tx, standoffId);
+      // A standoff the projector is writing to gets its snapshots from the projector's own transaction.
+      const free: unknown[] = await tx.query(
+        `SELECT 1 FROM standoffs WHERE standoff_id = $1 FOR UPDATE SKIP LOCKED`,
+        [standoffId],
+      );
+      return free.length === 0 ? 0 : this.extend(tx, standoffId);
     });
   }
 
@@ -81,7 +85,7 @@ export class SnapshotMaintainer {
     const after = previous ? keyOf(previous) : BEFORE_EVERYTHING;
     const candidates: CandidateRow[] = await db.query(
       `SELECT event_id, occurred_at, reported_at, position, posted FROM events
-        WHERE standoff_id = $1 AND (occurred_at, reported_at, position) > ($2, $3, $4)
+        WHERE standoff_id = $1 AND (occurred_at, reported_at, position) > ($2, $3, $4) AND occurred_at >= $2
         ORDER BY occurred_at, reported_at, position LIMIT $5`,
       [standoffId, after.occurredAt, after.reportedAt, after.position, this.interval],
     );

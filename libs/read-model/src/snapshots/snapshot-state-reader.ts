@@ -30,11 +30,12 @@ export async function readStateFromSnapshots(db: Queryable, query: StateAt): Pro
   );
   const after = snapshot ? keyOf(snapshot) : BEFORE_EVERYTHING;
   // Events in valid-time order after the snapshot up to asOf, and every event whose occurredAt a correction
-  // changed: as known at knownAt it may stand anywhere, so the domain places it.
+  // changed: as known at knownAt it may stand anywhere, so the domain places it. (`occurred_at >= $2` repeats
+  // the row comparison in a form the planner can estimate: without it, it scans the table.)
   const tail: CandidateRow[] = await db.query(
     `SELECT event_id, occurred_at, reported_at, position, posted FROM events
       WHERE standoff_id = $1 AND (occurred_at, reported_at, position) > ($2, $3, $4)
-        AND occurred_at <= $5 AND reported_at <= $6
+        AND occurred_at >= $2 AND occurred_at <= $5 AND reported_at <= $6
      UNION
      SELECT event_id, occurred_at, reported_at, position, posted FROM events
       WHERE standoff_id = $1 AND time_corrected AND (occurred_at, reported_at, position) > ($2, $3, $4)
