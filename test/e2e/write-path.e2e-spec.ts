@@ -689,6 +689,15 @@ describe('the write path while no projector runs', () => {
     expect(batch.body).toEqual({ eventIds: batchIds, status: 'pending' });
     expect(batch.headers.location).toBe(`${eventsPath(standoff)}/${batchIds[0]}`);
 
+    // A keyed request sent twice while undecided: two pending answers naming two ids the server chose.
+    const keyed = { 'Idempotency-Key': `pending-${randomUUID()}` };
+    const keyedBody = statement();
+    const keyedFirst = await postEvent(api.server, standoff, keyedBody, keyed);
+    const keyedRetry = await postEvent(api.server, standoff, keyedBody, keyed);
+    expectStatus(keyedFirst, 202);
+    expectStatus(keyedRetry, 202);
+    expect(keyedRetry.body.eventId).not.toBe(keyedFirst.body.eventId);
+
     // Undecided: 404, and the standoff has no accepted event yet.
     expectProblem(await request(api.server).get(accepted.headers.location as string), 404, {
       type: 'event-not-found',
@@ -725,7 +734,14 @@ describe('the write path while no projector runs', () => {
       expectStatus(member, 200);
       expect(member.body).toMatchObject({ status: 'accepted', position: 2 + index });
     }
-    expect(await currentVersion(api.server, standoff)).toBe(3);
+    // Both pending answers lead to the one event the key made.
+    const viaFirst = await request(api.server).get(keyedFirst.headers.location as string);
+    const viaRetry = await request(api.server).get(keyedRetry.headers.location as string);
+    expectStatus(viaFirst, 200);
+    expectStatus(viaRetry, 200);
+    expect(viaRetry.body).toEqual(viaFirst.body);
+    expect(viaFirst.body).toMatchObject({ eventId: keyedFirst.body.eventId, status: 'accepted' });
+    expect(await currentVersion(api.server, standoff)).toBe(4);
   });
 
   it('answers a retry of a pending request with the decision once it is known', async () => {

@@ -61,16 +61,36 @@ export interface RejectedEventRow {
   readonly problem: Record<string, unknown>;
 }
 
-/** A decided but rejected event (a member of a rejected command), or undefined. */
+/** A member of a rejected command (a reused idempotency key too), or undefined. */
 export async function loadRejectedEvent(
   db: Queryable,
   standoffId: string,
   eventId: string,
 ): Promise<RejectedEventRow | undefined> {
   const rows: { command_id: string; problem: Record<string, unknown> }[] = await db.query(
-    `SELECT d.command_id, d.problem FROM decided_events de JOIN decisions d ON d.command_id = de.command_id
-      WHERE de.standoff_id = $1 AND de.event_id = $2 AND d.outcome = 'rejected'`,
+    `SELECT command_id, problem FROM decisions
+      WHERE standoff_id = $1 AND outcome = 'rejected' AND $2::uuid = ANY(event_ids)
+      ORDER BY decided_at LIMIT 1`,
     [standoffId, eventId],
   );
   return rows[0] ? { commandId: rows[0].command_id, problem: rows[0].problem } : undefined;
+}
+
+/**
+ * The event a retried command's member stands for: a retry decided as a duplicate of its original (the same
+ * idempotency key, other server-chosen ids) points at the original's member in the same place.
+ */
+export async function loadOriginalEventId(
+  db: Queryable,
+  standoffId: string,
+  eventId: string,
+): Promise<string | undefined> {
+  const rows: { original: string | null }[] = await db.query(
+    `SELECT o.event_ids[array_position(d.event_ids, $2::uuid)] AS original
+       FROM decisions d JOIN decisions o ON o.command_id = d.original_command_id
+      WHERE d.standoff_id = $1 AND d.outcome = 'duplicate' AND $2::uuid = ANY(d.event_ids)
+      LIMIT 1`,
+    [standoffId, eventId],
+  );
+  return rows[0]?.original ?? undefined;
 }

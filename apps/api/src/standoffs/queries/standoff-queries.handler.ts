@@ -4,7 +4,11 @@ import type { DataSource } from 'typeorm';
 import type { Rejection } from '@app/domain/decide';
 import { eventView } from '@app/domain/timeline';
 import { loadKnownEvents } from '@app/read-model/event-queries';
-import { loadRejectedEvent, loadStandoffSummaries } from '@app/read-model/standoff-queries';
+import {
+  loadOriginalEventId,
+  loadRejectedEvent,
+  loadStandoffSummaries,
+} from '@app/read-model/standoff-queries';
 import { DATA_SOURCE } from '../../infrastructure/tokens';
 import { rejectionProblem } from '../decision-results';
 import {
@@ -42,7 +46,10 @@ export class GetEventHandler implements IQueryHandler<GetEventQuery, Record<stri
     const event = known.get(query.eventId);
     if (event) return eventView(event) as unknown as Record<string, unknown>;
     const rejected = await loadRejectedEvent(this.db, query.standoffId, query.eventId);
-    if (!rejected) return undefined;
+    if (!rejected) {
+      const original = await loadOriginalEventId(this.db, query.standoffId, query.eventId);
+      return original ? this.execute(new GetEventQuery(query.standoffId, original)) : undefined;
+    }
     return {
       eventId: query.eventId,
       standoffId: query.standoffId,
