@@ -1,4 +1,5 @@
 import {
+  ConfigResourceTypes,
   Kafka,
   logLevel as KafkaLogLevel,
   Partitioners,
@@ -87,6 +88,12 @@ const MAX_BYTES_PER_SEND = MAX_RECORD_BYTES - RECORD_FRAMING_BYTES;
  * send per round trip. Subscribers resume from the offsets their LogConsumer keeps in Postgres, re-read on every
  * assignment; Kafka's committed offsets are written for monitoring only and never read.
  */
+const REQUIRED_TOPIC_CONFIG: Readonly<Record<string, string>> = {
+  'retention.ms': '-1',
+  'cleanup.policy': 'delete',
+  'message.timestamp.type': 'LogAppendTime',
+};
+
 export class KafkaEventLog implements EventLog {
   readonly topic: string;
   private readonly kafka: Kafka;
@@ -318,6 +325,20 @@ export class KafkaEventLog implements EventLog {
         'warn',
         `topic ${this.topic} exists with ${count} partitions (configured: ${this.partitions})`,
       );
+    }
+    // The log of record: a topic made elsewhere with a finite retention or compaction would lose events, and
+    // producer timestamps would let clients set recordedAt.
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: this.topic }],
+    });
+    const configs = new Map((resources[0]?.configEntries ?? []).map((e) => [e.configName, e.configValue]));
+    const wrong = Object.entries(REQUIRED_TOPIC_CONFIG).filter(
+      ([name, value]) => configs.get(name) !== value,
+    );
+    if (wrong.length > 0) {
+      const found = wrong.map(([name, value]) => `${name}=${configs.get(name)} (needs ${value})`).join(', ');
+      throw new LogUnavailableError(`topic ${this.topic} cannot be the log of record: ${found}`);
     }
   }
 

@@ -105,6 +105,29 @@ describe('KafkaEventLog on a real broker', () => {
     expect(config.get('max.message.bytes')).toBe(String(MAX_RECORD_BYTES));
   }, 60_000);
 
+  it('refuses a topic made elsewhere that could lose the log of record or take producer timestamps', async () => {
+    const topic = uniqueName('event-log-foreign');
+    await fixture.admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: 3, configEntries: [{ name: 'retention.ms', value: '604800000' }] }],
+    });
+    const foreign = new KafkaEventLog({
+      brokers: kafkaBrokers(),
+      topic,
+      partitions: 3,
+      clientId: topic,
+      logger: testLogger,
+    });
+    try {
+      await expect(foreign.prepare()).rejects.toThrow(
+        /retention\.ms=604800000 \(needs -1\).*message\.timestamp\.type/,
+      );
+    } finally {
+      await foreign.close();
+      await deleteTopic(fixture.admin, topic);
+    }
+  }, 60_000);
+
   it("stamps records with the broker's append time, not the producer's", async () => {
     const producer = fixture.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
