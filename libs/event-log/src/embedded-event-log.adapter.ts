@@ -9,9 +9,8 @@ import {
   type LogRecord,
   type LogSubscription,
 } from './event-log.port';
-// Types only: the embedded log must not load kafkajs.
-import type { EventLogLogger } from './kafka-event-log.adapter';
-import { MAX_RECORD_BYTES } from './topics';
+import { stderrLogger, type EventLogLogger } from './event-log-logger';
+import { MAX_ENVELOPE_BYTES } from './topics';
 
 export interface EmbeddedEventLogOptions {
   /** How often a subscriber looks for appends made by other processes. Default 250. */
@@ -24,9 +23,6 @@ export interface EmbeddedEventLogOptions {
   readonly maxBatchBytes?: number;
   readonly logger?: EventLogLogger;
 }
-
-/** The same bound as the Kafka adapter's MAX_ENVELOPE_BYTES, so both logs accept the same records. */
-const MAX_ENVELOPE_BYTES = MAX_RECORD_BYTES - 16 * 1024;
 
 /** Serialises appends across processes sharing the database (any constant unique to this purpose). */
 const APPEND_LOCK = 7_306_125_002;
@@ -49,13 +45,7 @@ export class EmbeddedEventLog implements EventLog {
     private readonly dataSource: DataSource,
     private readonly options: EmbeddedEventLogOptions = {},
   ) {
-    this.logger =
-      options.logger ??
-      ((level, message, context) => {
-        if (level === 'warn' || level === 'error') {
-          console.error(`[event-log] ${level}: ${message}${context ? ` ${JSON.stringify(context)}` : ''}`);
-        }
-      });
+    this.logger = options.logger ?? stderrLogger;
     this.events.setMaxListeners(0);
   }
 

@@ -19,28 +19,8 @@ import {
   type LogRecord,
   type LogSubscription,
 } from './event-log.port';
-import { DEFAULT_PARTITIONS, EVENTS_TOPIC, MAX_RECORD_BYTES } from './topics';
-
-export type EventLogLogLevel = 'debug' | 'info' | 'warn' | 'error';
-
-/** Where the adapters (and kafkajs, through them) report what happens; a Nest Logger fits behind it. */
-export type EventLogLogger = (
-  level: EventLogLogLevel,
-  message: string,
-  context?: Readonly<Record<string, unknown>>,
-) => void;
-
-/** Without a logger, warnings and errors go to stderr, the rest nowhere. */
-export const stderrLogger: EventLogLogger = (level, message, context) => {
-  if (level === 'warn' || level === 'error') {
-    console.error(`[event-log] ${level}: ${message}${context ? ` ${safeJson(context)}` : ''}`);
-  }
-};
-
-/** Room left in a record batch for Kafka's framing, the key and the headers. */
-const RECORD_FRAMING_BYTES = 16 * 1024;
-/** The largest encoded envelope either adapter accepts. */
-export const MAX_ENVELOPE_BYTES = MAX_RECORD_BYTES - RECORD_FRAMING_BYTES;
+import { stderrLogger, type EventLogLogger, type EventLogLogLevel } from './event-log-logger';
+import { DEFAULT_PARTITIONS, EVENTS_TOPIC, MAX_ENVELOPE_BYTES, MAX_RECORD_BYTES } from './topics';
 
 export interface KafkaEventLogOptions {
   readonly brokers: readonly string[];
@@ -80,7 +60,7 @@ interface PendingAppend {
 }
 
 /** Most bytes one coalesced send carries (a single larger record still goes, alone). */
-const MAX_BYTES_PER_SEND = MAX_RECORD_BYTES - RECORD_FRAMING_BYTES;
+const MAX_BYTES_PER_SEND = MAX_ENVELOPE_BYTES;
 
 /**
  * The log of record on Kafka: one topic, key = standoffId (one standoff stays in one partition, in order),
@@ -649,14 +629,6 @@ function errorTypes(error: unknown): string[] {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return String(value);
-  }
 }
 
 function toKafkaLogLevel(level: EventLogLogLevel | 'nothing'): KafkaLogLevel {

@@ -2,7 +2,8 @@ import { Partitioners, type Admin, type Kafka } from 'kafkajs';
 import { kafkaBrokers, testKafka, uniqueName } from '../../../test/support/services';
 import { describeEventLogContract, envelopeFor, MemoryLogConsumer } from './event-log.contract';
 import { LogUnavailableError } from './event-log.port';
-import { KafkaEventLog, type EventLogLogger } from './kafka-event-log.adapter';
+import type { EventLogLogger } from './event-log-logger';
+import { KafkaEventLog } from './kafka-event-log.adapter';
 import { MAX_RECORD_BYTES } from './topics';
 
 /** Keeps the adapter's log lines; prints them only with EVENT_LOG_TEST_VERBOSE=1 (induced failures log errors). */

@@ -2,3 +2,7 @@ export const EVENTS_TOPIC = 'standoff.events.v1';
 export const DEFAULT_PARTITIONS = 6;
 /** Room for a 1 MiB batch after JSON re-encoding and the envelope. */
 export const MAX_RECORD_BYTES = 4 * 1024 * 1024;
+/** Room left in a record batch for Kafka's framing, the key and the headers. */
+const RECORD_FRAMING_BYTES = 16 * 1024;
+/** The largest encoded envelope either log accepts, so both accept the same records. */
+export const MAX_ENVELOPE_BYTES = MAX_RECORD_BYTES - RECORD_FRAMING_BYTES;

@@ -58,9 +58,7 @@ export class StandoffsController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<unknown> {
-    const standoffId = standoffIdParam(standoffIdText);
-    const expectedVersion = ifMatchHeader(ifMatch);
-    const key = idempotencyKeyHeader(idempotencyKey);
+    const { standoffId, expectedVersion, key } = writeTarget(standoffIdText, ifMatch, idempotencyKey);
     if (!isJsonObject(body)) throw unreadable('', 'The body must be one event, a JSON object.');
     const result = await this.commandBus.execute(
       new AppendEventsCommand(standoffId, [body], false, key, expectedVersion),
@@ -80,9 +78,7 @@ export class StandoffsController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<unknown> {
-    const standoffId = standoffIdParam(standoffIdText);
-    const expectedVersion = ifMatchHeader(ifMatch);
-    const key = idempotencyKeyHeader(idempotencyKey);
+    const { standoffId, expectedVersion, key } = writeTarget(standoffIdText, ifMatch, idempotencyKey);
     if (!isJsonObject(body)) throw unreadable('', 'The body must be a JSON object { "events": [...] }.');
     const events = body.events;
     if (!Array.isArray(events)) throw unreadable('/events', 'events must be an array of events.');
@@ -180,4 +176,17 @@ export class StandoffsController {
       }
     }
   }
+}
+
+/** The path and headers every write reads, checked before the body. */
+function writeTarget(
+  standoffIdText: string,
+  ifMatch: string | undefined,
+  idempotencyKey: string | undefined,
+) {
+  return {
+    standoffId: standoffIdParam(standoffIdText),
+    expectedVersion: ifMatchHeader(ifMatch),
+    key: idempotencyKeyHeader(idempotencyKey),
+  };
 }
