@@ -1049,6 +1049,23 @@ describe('validateEvent', () => {
       ]);
     });
 
+    it.each([
+      ['the summary', { summary: 'x\ud800y' }, '/summary'],
+      ['a data value', { data: { note: 'x\udc00' } }, '/data/note'],
+      ['a source name', { source: { name: '\ud83d' } }, '/source/name'],
+      ['a data key, at the object holding it', { data: { extra: { 'k\ud800': 1 } } }, '/data/extra'],
+    ])('rejects a lone UTF-16 surrogate in %s', (_name, fields, path) => {
+      const errors = thenErrors(given('statement.made', fields));
+      expect(errors.map((e) => e.path)).toContain(path);
+      expect(errors.find((e) => e.path === path)?.message).toMatch(/lone UTF-16 surrogate/);
+    });
+
+    it('accepts a well-formed surrogate pair (an emoji)', () => {
+      expect(
+        thenAccepted(given('statement.made', { summary: 'flag \ud83c\uddfa\ud83c\udde6' })).summary,
+      ).toBe('flag \ud83c\uddfa\ud83c\udde6');
+    });
+
     it('escapes ~ and / in the pointer it reports', () => {
       const body = givenData('statement.made', { 'a/b': { 'c~d': '\u0000' } });
       expect(thenRejectedAt(body)).toEqual(['/data/a~1b/c~0d']);

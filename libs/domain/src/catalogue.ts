@@ -201,22 +201,37 @@ function unknownFieldErrors(input: JsonObject): FieldError[] {
     }));
 }
 
-/** Postgres jsonb refuses U+0000 in any string or key, and nesting beyond its stack depth. */
+/**
+ * Postgres refuses, in text and in jsonb, U+0000 and a lone UTF-16 surrogate (a string that is no Unicode text),
+ * in any string or key; jsonb also refuses nesting beyond its stack depth. Refused here, at the edge, they can
+ * never reach the log as a record the projector cannot store.
+ */
 function jsonStorageErrors(value: unknown, path: string, depth: number): FieldError[] {
   if (typeof value === 'string') {
-    return value.includes('\u0000') ? [{ path, message: 'must not contain the NUL character (U+0000)' }] : [];
+    const problem = unstorableText(value);
+    return problem ? [{ path, message: `must not contain ${problem}` }] : [];
   }
   if (typeof value !== 'object' || value === null) return [];
   if (depth > MAX_NESTING_DEPTH) return [{ path, message: `nests deeper than ${MAX_NESTING_DEPTH} levels` }];
   if (Array.isArray(value)) {
     return value.flatMap((item, index) => jsonStorageErrors(item, childPath(path, index), depth + 1));
   }
-  return Object.entries(value).flatMap(([key, item]) =>
-    key.includes('\u0000')
-      ? [{ path, message: 'must not have a field name containing the NUL character (U+0000)' }]
-      : jsonStorageErrors(item, childPath(path, key), depth + 1),
-  );
+  return Object.entries(value).flatMap(([key, item]) => {
+    const problem = unstorableText(key);
+    return problem
+      ? [{ path, message: `must not have a field name containing ${problem}` }]
+      : jsonStorageErrors(item, childPath(path, key), depth + 1);
+  });
 }
+
+/** Why Postgres could not store this string, or undefined when it can. */
+export function unstorableText(value: string): string | undefined {
+  if (value.includes('\u0000')) return 'the NUL character (U+0000)';
+  if (LONE_SURROGATE.test(value)) return 'a lone UTF-16 surrogate (not Unicode text)';
+  return undefined;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Stored ids are lower-case, so a reference to one must be too. */
 function withLowerCaseEventIds(type: EventType, data: JsonObject): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import { applyCorrection } from './correction';
 import { checkCorrectionKeepsIdentity, checkEventRules } from './catalogue';
-import { isMetaType } from './events';
+import { isMetaType, namedEventId } from './events';
 import type { FieldError } from './field-error';
 import type { RecordedEvent } from './recorded-event';
 import type { TimePoint } from './time';
@@ -157,7 +157,8 @@ export function factsNeeded(events: readonly CommandEvent[]): FactsNeeded {
     if (rule) want(rule.kind, event.data[rule.field]);
     want('document', event.data.inReplyTo);
     want('meeting', event.data.meetingId);
-    if (typeof event.data.eventId === 'string') eventIds.add(event.data.eventId);
+    const named = namedEventId(event);
+    if (named) eventIds.add(named);
     const set = event.type === 'event.corrected' ? event.data.set : undefined;
     const corrected =
       typeof set === 'object' && set !== null ? (set as Record<string, unknown>).data : undefined;

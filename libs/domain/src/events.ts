@@ -347,6 +347,21 @@ export function dataFieldsOf(type: EventType): Readonly<Record<string, FieldSpec
   return DATA_FIELDS[type];
 }
 
+/**
+ * The event another event names (a dispute, retraction or correction names the event it is about). Only the
+ * types whose catalogue entry declares `data.eventId` as an event id name one: on any other type a free
+ * `data.eventId` is just data.
+ */
+export function namedEventId(event: {
+  readonly type: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}): string | undefined {
+  if (!isEventType(event.type)) return undefined;
+  const spec: FieldSpec | undefined = dataFieldsOf(event.type).eventId;
+  const value = event.data.eventId;
+  return spec?.kind === 'event-id' && typeof value === 'string' ? value : undefined;
+}
+
 // ---- targets and CAMEO defaults ----
 
 export type TargetRule = 'at-least-one' | 'optional' | 'none';

@@ -1,4 +1,4 @@
-import { isMetaType } from './events';
+import { isMetaType, namedEventId } from './events';
 import { applyCorrection } from './correction';
 import type { RecordedEvent } from './recorded-event';
 import { sortedSet } from './state';
@@ -36,11 +36,6 @@ export interface KnowledgeView {
 /** The fold order of EVENTS.md: (`occurredAt`, `reportedAt`, `position`). */
 export function compareFoldOrder(a: RecordedEvent, b: RecordedEvent): number {
   return a.occurredAt - b.occurredAt || a.reportedAt - b.reportedAt || a.position - b.position;
-}
-
-function namedEventId(event: RecordedEvent): string | undefined {
-  const id = event.data.eventId;
-  return typeof id === 'string' ? id : undefined;
 }
 
 const NONE: readonly string[] = Object.freeze([]);
