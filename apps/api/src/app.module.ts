@@ -46,7 +46,13 @@ export class AppModule implements OnApplicationShutdown {
       imports: [
         CqrsModule.forRoot(),
         OperationsModule.forRoot({ infrastructure }),
-        ...(options.withProjector ? [ProjectorModule.forRoot(infrastructure, waiter)] : []),
+        ...(options.withProjector
+          ? [
+              ProjectorModule.forRoot(infrastructure, waiter, {
+                rebuildOnLogChange: options.config.rebuildOnLogChange,
+              }),
+            ]
+          : []),
       ],
       controllers: [StandoffsController, TimelineController, AdminController],
       providers: [

@@ -2,15 +2,24 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { openInfrastructureFor } from '../../api/src/bootstrap';
 import { loadConfig } from '../../api/src/config/config';
-import { ProjectorModule } from './projector.module';
+import type { ProjectionRunner } from './projection-runner';
+import { PROJECTION_RUNNER, ProjectorModule } from './projector.module';
 
 /** `npm run start:projector`: the projector alone, one member of the consumer group. */
 async function main(): Promise<void> {
   const logger = new Logger('Projector');
   const config = loadConfig();
   const infrastructure = await openInfrastructureFor(config);
-  const app = await NestFactory.createApplicationContext(ProjectorModule.forRoot(infrastructure));
+  const app = await NestFactory.createApplicationContext(
+    ProjectorModule.forRoot(infrastructure, undefined, { rebuildOnLogChange: config.rebuildOnLogChange }),
+  );
   await app.init();
+  const refusal = app.get<ProjectionRunner>(PROJECTION_RUNNER).refusal;
+  if (refusal) {
+    await app.close();
+    await infrastructure.close();
+    throw new Error(`refusing to project: ${refusal}`);
+  }
   const shutdown = async () => {
     await app.close();
     await infrastructure.close();

@@ -1,11 +1,19 @@
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { LogSubscription } from '@app/event-log/event-log.port';
 import { EVENTS_TOPIC } from '@app/event-log/topics';
 import type { Infrastructure } from '@app/read-model/infrastructure';
 import { DecisionProjection, type DecisionListener } from '@app/read-model/projections/decision-projection';
+import { bindToLog, checkLogBinding, LogBindingError } from '@app/read-model/projections/log-binding';
+import { rebuildBeside } from '@app/read-model/rebuild';
 import { SnapshotMaintainer } from '@app/read-model/snapshots/snapshot-maintainer';
 
 export const PROJECTOR_GROUP = 'standoff-projector';
+
+export interface ProjectionRunnerOptions {
+  /** Rebuild the read models when they come from another log, instead of refusing to project. */
+  readonly rebuildOnLogChange?: boolean;
+}
 const CATCH_UP_IDLE_MS = 3000;
 
 /**
@@ -21,6 +29,8 @@ export function projectorGroupId(logName: string): string {
 export class ProjectionRunner {
   private readonly logger = new Logger(ProjectionRunner.name);
   private subscription: LogSubscription | undefined;
+  /** Why the runner refused to project (read models of another log), if it did. */
+  refusal: string | undefined;
   private catchingUp = false;
   private catchUpLoop: Promise<void> = Promise.resolve();
   private wakeCatchUp: (() => void) | undefined;
@@ -28,14 +38,29 @@ export class ProjectionRunner {
   constructor(
     private readonly infrastructure: Infrastructure,
     private readonly listener?: DecisionListener,
+    private readonly options: ProjectionRunnerOptions = {},
   ) {}
 
+  /**
+   * Projects from where the read models stand, once they are known to come from this log; read models of
+   * another log are refused (LogBindingError), or rebuilt first with `rebuildOnLogChange`.
+   */
   async start(): Promise<void> {
+    await this.ensureBoundToLog();
     const projection = new DecisionProjection(
       this.infrastructure.dataSource,
       PROJECTOR_GROUP,
       this.infrastructure.logName,
-      this.listener,
+      {
+        decided: (commandIds) => this.listener?.decided(commandIds),
+        deadLettered: (letter) => {
+          this.logger.error(
+            `dead-lettered partition ${letter.partition} offset ${letter.offset}` +
+              `${letter.commandId ? ` (command ${letter.commandId})` : ''}: ${letter.error}`,
+          );
+          this.listener?.deadLettered?.(letter);
+        },
+      },
     );
     this.subscription = await this.infrastructure.eventLog.subscribe(projection, {
       groupId: projectorGroupId(this.infrastructure.logName),
@@ -45,6 +70,29 @@ export class ProjectionRunner {
     );
     this.catchingUp = true;
     this.catchUpLoop = this.catchUpSnapshots();
+  }
+
+  private async ensureBoundToLog(): Promise<void> {
+    const { dataSource, eventLog, logName } = this.infrastructure;
+    const binding = await checkLogBinding(dataSource, eventLog, PROJECTOR_GROUP, logName);
+    if (binding.ok) {
+      this.refusal = undefined;
+      if (!binding.bound) await bindToLog(dataSource, PROJECTOR_GROUP, logName, binding.logId);
+      return;
+    }
+    if (!this.options.rebuildOnLogChange) {
+      this.refusal = binding.problem;
+      throw new LogBindingError(binding.problem);
+    }
+    this.logger.warn(`${binding.problem}; REBUILD_ON_LOG_CHANGE is set: rebuilding from ${binding.logId}`);
+    const progress = await rebuildBeside({
+      dataSource,
+      eventLog,
+      logName,
+      consumer: PROJECTOR_GROUP,
+      groupId: `${projectorGroupId(logName)}.rebuild.${randomUUID()}`,
+    });
+    this.logger.log(`rebuilt ${progress.events} events from ${progress.total} records of ${binding.logId}`);
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Infrastructure } from '@app/read-model/infrastructure';
-import { dropReadModels, projectionProgress } from '@app/read-model/rebuild';
-import { PROJECTOR_GROUP, type ProjectionRunner } from './projection-runner';
+import { rebuildBeside } from '@app/read-model/rebuild';
+import { PROJECTOR_GROUP, projectorGroupId, type ProjectionRunner } from './projection-runner';
 
 export interface RebuildStatus {
   readonly jobId: string;
@@ -19,9 +19,9 @@ export interface RebuildStatus {
 const POLL_MS = 500;
 
 /**
- * Drops every read model and lets the projector rebuild them from the log's first record, reporting progress
- * until it has applied everything the log held when the rebuild began. The log decides the same way twice,
- * so the rebuilt read models answer as before.
+ * Rebuilds every read model from the log beside the live ones and switches when complete (`rebuildBeside`),
+ * reporting progress. The log decides the same way twice, so the rebuilt read models answer as before; a
+ * failed rebuild leaves the live models serving.
  */
 export class RebuildJob {
   readonly jobId = randomUUID();
@@ -30,7 +30,8 @@ export class RebuildJob {
 
   constructor(
     private readonly infrastructure: Infrastructure,
-    private readonly runner: ProjectionRunner,
+    /** The live projector of this process, if any: paused for the switch only. */
+    private readonly runner?: ProjectionRunner,
   ) {
     this.status = {
       jobId: this.jobId,
@@ -50,24 +51,25 @@ export class RebuildJob {
   }
 
   async run(report: (status: RebuildStatus) => void = () => undefined): Promise<RebuildStatus> {
+    const runner = this.runner;
     try {
-      await this.runner.stop();
-      const ends = await this.infrastructure.eventLog.endOffsets();
-      const total = [...ends.values()].reduce((sum, end) => sum + Number(end), 0);
-      await dropReadModels(this.infrastructure.dataSource);
-      this.update(total, 0, 0);
-      await this.runner.start();
-      for (;;) {
-        const { applied, events } = await projectionProgress(
-          this.infrastructure.dataSource,
-          PROJECTOR_GROUP,
-          this.infrastructure.logName,
-        );
-        this.update(total, applied, events);
-        report(this.status);
-        if (applied >= total) break;
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      }
+      await rebuildBeside(
+        {
+          dataSource: this.infrastructure.dataSource,
+          eventLog: this.infrastructure.eventLog,
+          logName: this.infrastructure.logName,
+          consumer: PROJECTOR_GROUP,
+          groupId: `${projectorGroupId(this.infrastructure.logName)}.rebuild.${this.jobId}`,
+        },
+        {
+          live: runner && { stop: () => runner.stop(), start: () => runner.start() },
+          report: ({ total, applied, events }) => {
+            this.update(total, applied, events);
+            report(this.status);
+          },
+          pollMs: POLL_MS,
+        },
+      );
       this.status = { ...this.status, state: 'done', finishedAt: new Date().toISOString(), etaSeconds: 0 };
     } catch (error) {
       this.status = {

@@ -52,6 +52,11 @@ export class EmbeddedEventLog implements EventLog {
   /** The migration made the table. */
   async prepare(): Promise<void> {}
 
+  /** The log is a table beside the read models: they cannot come from another one. */
+  identity(): Promise<string> {
+    return Promise.resolve('embedded');
+  }
+
   async endOffsets(): Promise<ReadonlyMap<number, string>> {
     const [{ end }]: { end: string }[] = await this.dataSource.query(
       'SELECT coalesce(max(log_offset) + 1, 0) AS end FROM log_records',

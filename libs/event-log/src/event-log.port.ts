@@ -39,6 +39,11 @@ export interface EventLog {
   /** Resolves once the record is durable (acks=all, or committed); rejects with LogUnavailableError. */
   append(envelope: Envelope): Promise<void>;
   subscribe(consumer: LogConsumer, options?: { groupId?: string }): Promise<LogSubscription>;
+  /**
+   * Names this log among all logs (Kafka: the cluster id and the topic): read models built from one log must
+   * never take another's records for ones they applied.
+   */
+  identity(): Promise<string>;
   /** The offset the next record appended to each partition will get: how far a consumer has to go. */
   endOffsets(): Promise<ReadonlyMap<number, string>>;
   close(): Promise<void>;

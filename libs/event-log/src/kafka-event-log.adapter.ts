@@ -268,6 +268,18 @@ export class KafkaEventLog implements EventLog {
     await producer?.disconnect().catch(() => undefined);
   }
 
+  /** A fresh broker formats its storage with a new random cluster id, so a new log never shares a name. */
+  async identity(): Promise<string> {
+    try {
+      const admin = await this.connectedAdmin();
+      const { clusterId } = await admin.describeCluster();
+      return `kafka:${clusterId}/${this.topic}`;
+    } catch (error) {
+      if (error instanceof LogUnavailableError) throw error;
+      throw new LogUnavailableError(`Kafka is unavailable: ${messageOf(error)}`, error);
+    }
+  }
+
   async endOffsets(): Promise<ReadonlyMap<number, string>> {
     try {
       const admin = await this.connectedAdmin();
@@ -513,7 +525,19 @@ class KafkaSubscription implements LogSubscription {
         this.consumer.seek({ topic: this.topic, partition, offset: expected.toString() });
         return;
       }
-      // Records before the stored offset were applied already (or the stored offset lies beyond the log).
+      if (expected > BigInt(batch.highWatermark)) {
+        // Kafka reset a position past the partition's end to its start: the read models hold records this
+        // log never had. Skipping up to the stored offset would lose the new records; hold the partition.
+        this.logger(
+          'error',
+          `partition ${partition}: the read models applied up to offset ${expected}, but the log ends at ` +
+            `${batch.highWatermark}: they come from another log; not projecting this partition ` +
+            `(run \`npm run rebuild\`, or point DATABASE_URL at this log's read models)`,
+        );
+        this.consumer.pause([{ topic: this.topic, partitions: [partition] }]);
+        return;
+      }
+      // Records before the stored offset were applied already.
       messages = messages.filter((message) => BigInt(message.offset) >= expected);
       if (messages.length === 0) {
         resolveOffset(batch.messages[batch.messages.length - 1].offset);

@@ -2,11 +2,13 @@ import { DataSource } from 'typeorm';
 import { InitialSchema1764230400000 } from '../../../migrations/1764230400000-InitialSchema';
 import { StateSnapshots1764234000000 } from '../../../migrations/1764234000000-StateSnapshots';
 import { ReadPathIndexes1764237600000 } from '../../../migrations/1764237600000-ReadPathIndexes';
+import { PoisonAndLogIdentity1764900000000 } from '../../../migrations/1764900000000-PoisonAndLogIdentity';
 
 export const MIGRATIONS = [
   InitialSchema1764230400000,
   StateSnapshots1764234000000,
   ReadPathIndexes1764237600000,
+  PoisonAndLogIdentity1764900000000,
 ];
 
 export interface DatabaseOptions {
@@ -24,7 +26,8 @@ export function createDataSource(options: DatabaseOptions): DataSource {
     migrations: MIGRATIONS,
     migrationsTableName: 'schema_migrations',
     synchronize: false,
-    logging: ['error'],
+    // Failures reach the caller, which logs them once, in context (a failed query's parameters may be megabytes).
+    logging: false,
     poolSize: options.poolSize ?? 10,
     // Short queries only: JIT compilation would cost more than it saves.
     extra: { options: `-c jit=off${options.schema ? ` -c search_path=${options.schema}` : ''}` },

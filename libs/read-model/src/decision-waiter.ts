@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
+import { deadLetterOfCommand } from './projections/dead-letters';
 import { DECISIONS_CHANNEL, type DecisionListener } from './projections/decision-projection';
 
 export interface DecisionRow {
@@ -49,13 +50,16 @@ export class DecisionWaiter implements DecisionListener {
     for (const id of commandIds) for (const wake of this.waiting.get(id) ?? []) wake();
   }
 
+  /** The decision on the command; a command the projector dead-lettered ends as a rejection that says so. */
   async find(commandId: string): Promise<DecisionRow | undefined> {
     const rows: DecisionRow[] = await this.db.query(
       `SELECT command_id, standoff_id, outcome, original_command_id, problem, event_ids, version_after, batch
          FROM decisions WHERE command_id = $1`,
       [commandId],
     );
-    return rows[0];
+    if (rows[0]) return rows[0];
+    const letter = await deadLetterOfCommand(this.db, commandId);
+    return letter && deadLetteredDecision(commandId, letter);
   }
 
   /** The decision, or undefined when none is recorded within `timeoutMs`. */
@@ -81,4 +85,25 @@ export class DecisionWaiter implements DecisionListener {
       }
     }
   }
+}
+
+function deadLetteredDecision(commandId: string, letter: { id: string; error: string }): DecisionRow {
+  return {
+    command_id: commandId,
+    standoff_id: '',
+    outcome: 'rejected',
+    original_command_id: null,
+    problem: {
+      status: 500,
+      slug: 'command-dead-lettered',
+      title: 'The command could not be applied',
+      detail:
+        `The projector could not apply this command and set it aside as dead letter ${letter.id} ` +
+        `(${letter.error}); nothing of it was stored. An admin can see it at /v1/admin/dead-letters and replay it.`,
+      deadLetterId: letter.id,
+    },
+    event_ids: [],
+    version_after: 0,
+    batch: false,
+  };
 }

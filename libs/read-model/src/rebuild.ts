@@ -1,7 +1,14 @@
-import type { Queryable } from './idempotency';
+import { randomUUID } from 'node:crypto';
+import type { DataSource, QueryRunner } from 'typeorm';
+import type { EventLog, LogSubscription } from '@app/event-log/event-log.port';
+import { MIGRATIONS } from './database';
+import { quoteIdentifier, scopedToSchema, type ProjectionDatabase } from './projection-database';
+import { DecisionProjection } from './projections/decision-projection';
+import { isTransientDatabaseFault } from './projections/fault-kind';
+import { bindToLog } from './projections/log-binding';
 
-/** Every read model, in an order that respects their references. The log itself (`log_records`) stays. */
-const READ_MODEL_TABLES = [
+/** Every read model, moved as one at the switch. The log itself (`log_records`) stays where it is. */
+export const READ_MODEL_TABLES = [
   'state_snapshots',
   'decided_events',
   'decisions',
@@ -10,28 +17,166 @@ const READ_MODEL_TABLES = [
   'standoffs',
   'dead_letters',
   'projection_offsets',
+  'projection_log',
 ];
 
-/** Empties the read models so that a projector starting afterwards rebuilds them from the log's first record. */
-export async function dropReadModels(db: Queryable): Promise<void> {
-  await db.query(`TRUNCATE ${READ_MODEL_TABLES.join(', ')}`);
-}
-
-export interface ProjectionProgress {
-  /** Records applied, over every partition. */
+export interface RebuildProgress {
+  /** Log records to apply (where the log ended when the rebuild started) and applied so far. */
+  readonly total: number;
   readonly applied: number;
   readonly events: number;
 }
 
-export async function projectionProgress(
-  db: Queryable,
-  consumer: string,
-  topic: string,
-): Promise<ProjectionProgress> {
-  const [row]: { applied: string | null; events: string }[] = await db.query(
-    `SELECT (SELECT sum(next_offset) FROM projection_offsets WHERE consumer = $1 AND topic = $2) AS applied,
-            (SELECT count(*) FROM events) AS events`,
-    [consumer, topic],
+export interface RebuildTarget {
+  readonly dataSource: DataSource;
+  readonly eventLog: EventLog;
+  readonly logName: string;
+  /** The name the projector stores its offsets under. */
+  readonly consumer: string;
+  /** The consumer group the rebuild reads the log with (Kafka), apart from the live projectors'. */
+  readonly groupId: string;
+}
+
+export interface RebuildHooks {
+  /** The live projector of this process: stopped just before the switch, started again after it or a failure. */
+  readonly live?: { stop(): Promise<void>; start(): Promise<void> };
+  readonly report?: (progress: RebuildProgress) => void;
+  readonly pollMs?: number;
+}
+
+/**
+ * Rebuilds every read model from the log's first record into a schema beside the live one, while the live
+ * models keep serving, then switches the tables over in one transaction. Should it fail or be interrupted, the
+ * schema beside is dropped and the live models are as they were: a rebuild never leaves the product emptier.
+ */
+export async function rebuildBeside(
+  target: RebuildTarget,
+  hooks: RebuildHooks = {},
+): Promise<RebuildProgress> {
+  const { dataSource, eventLog } = target;
+  const [{ schema: liveSchema }]: { schema: string }[] = await dataSource.query(
+    `SELECT current_schema() AS schema`,
   );
-  return { applied: Number(row.applied ?? 0), events: Number(row.events) };
+  const shadowSchema = `rebuild_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  const shadow = scopedToSchema(dataSource, shadowSchema);
+  let subscription: LogSubscription | undefined;
+  let liveStopped = false;
+  try {
+    await createReadModelSchema(dataSource, shadowSchema);
+    await bindToLog(shadow, target.consumer, target.logName, await eventLog.identity());
+    const projection = new DecisionProjection(shadow, target.consumer, target.logName);
+    const startEnds = await eventLog.endOffsets();
+    subscription = await eventLog.subscribe(projection, { groupId: target.groupId });
+    await appliedUpTo(shadow, target, startEnds, hooks);
+    if (hooks.live) {
+      liveStopped = true;
+      await hooks.live.stop();
+    }
+    // What the live projector applied meanwhile is in the log too: the rebuild catches up with it.
+    const progress = await appliedUpTo(shadow, target, await eventLog.endOffsets(), hooks);
+    await subscription.stop();
+    subscription = undefined;
+    await switchTables(dataSource, shadowSchema, liveSchema);
+    return progress;
+  } catch (error) {
+    await subscription?.stop().catch(() => undefined);
+    await dropSchemaQuietly(dataSource, shadowSchema);
+    throw error;
+  } finally {
+    if (liveStopped) await hooks.live?.start();
+  }
+}
+
+async function appliedUpTo(
+  shadow: ProjectionDatabase,
+  target: RebuildTarget,
+  ends: ReadonlyMap<number, string>,
+  hooks: RebuildHooks,
+): Promise<RebuildProgress> {
+  const total = sum([...ends.values()]);
+  for (;;) {
+    const [offsets, [{ events }]]: [{ partition: number; next_offset: string }[], { events: number }[]] =
+      await Promise.all([
+        shadow.query(
+          `SELECT partition, next_offset::text AS next_offset FROM projection_offsets
+            WHERE consumer = $1 AND topic = $2`,
+          [target.consumer, target.logName],
+        ),
+        shadow.query(`SELECT count(*)::int AS events FROM events`),
+      ]);
+    const next = new Map(offsets.map((row) => [row.partition, BigInt(row.next_offset)]));
+    const applied = Math.min(total, sum(offsets.map((row) => row.next_offset)));
+    const progress = { total, applied, events };
+    hooks.report?.(progress);
+    const done = [...ends].every(([partition, end]) => (next.get(partition) ?? 0n) >= BigInt(end));
+    if (done) return progress;
+    await new Promise((resolve) => setTimeout(resolve, hooks.pollMs ?? 250));
+  }
+}
+
+/** The read-model tables, empty, in a schema of their own: the migrations run there. */
+async function createReadModelSchema(dataSource: DataSource, schema: string): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.startTransaction();
+    await runner.query(`CREATE SCHEMA ${quoteIdentifier(schema)}`);
+    await runner.query(`SET LOCAL search_path TO ${quoteIdentifier(schema)}`);
+    for (const Migration of MIGRATIONS) await new Migration().up(runner as QueryRunner);
+    await runner.query(`DROP TABLE log_records`);
+    await runner.commitTransaction();
+  } catch (error) {
+    if (runner.isTransactionActive) await runner.rollbackTransaction();
+    throw error;
+  } finally {
+    await runner.release();
+  }
+}
+
+/**
+ * Swaps the rebuilt tables in, in one transaction; the old ones are dropped once out of the way. The swap takes
+ * each table's exclusive lock in turn, so a reader holding one while it waits for another could deadlock with
+ * it: the swap waits for no lock long, lets go of all of them, and is tried again.
+ */
+async function switchTables(dataSource: DataSource, shadowSchema: string, liveSchema: string): Promise<void> {
+  const retiredSchema = `retired_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  const retired = quoteIdentifier(retiredSchema);
+  const live = quoteIdentifier(liveSchema);
+  const shadow = quoteIdentifier(shadowSchema);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await dataSource.transaction(async (tx) => {
+        // Give up a lock before Postgres's deadlock check (1 s) would pick a victim, maybe a reader.
+        await tx.query(`SET LOCAL lock_timeout = '200ms'`);
+        await tx.query(`CREATE SCHEMA ${retired}`);
+        for (const table of READ_MODEL_TABLES)
+          await tx.query(`ALTER TABLE ${live}.${table} SET SCHEMA ${retired}`);
+        for (const table of READ_MODEL_TABLES)
+          await tx.query(`ALTER TABLE ${shadow}.${table} SET SCHEMA ${live}`);
+      });
+      break;
+    } catch (error) {
+      if (attempt >= SWITCH_ATTEMPTS || !isTransientDatabaseFault(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    }
+  }
+  await dataSource.query(`DROP SCHEMA ${retired} CASCADE`);
+  await dataSource.query(`DROP SCHEMA ${shadow} CASCADE`);
+}
+
+const SWITCH_ATTEMPTS = 50;
+
+async function dropSchemaQuietly(dataSource: DataSource, schema: string): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    try {
+      await dataSource.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(schema)} CASCADE`);
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+function sum(values: readonly string[]): number {
+  return values.reduce((total, value) => total + Number(value), 0);
 }

@@ -1,7 +1,14 @@
-import { Controller, Get, HttpCode, Inject, Optional, Param, Post, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Optional, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { decodeEnvelope } from '@app/event-log/envelope.codec';
 import type { Infrastructure } from '@app/read-model/infrastructure';
+import {
+  findDeadLetter,
+  listDeadLetters,
+  markReplayed,
+  type DeadLetter,
+} from '@app/read-model/projections/dead-letters';
 import type { ProjectionRunner } from '../../../projector/src/projection-runner';
 import { PROJECTION_RUNNER } from '../../../projector/src/projector.module';
 import { RebuildJob, type RebuildStatus } from '../../../projector/src/rebuild-job';
@@ -23,7 +30,10 @@ export class AdminController {
 
   @Post('rebuild')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Drop every read model and rebuild it from the log; answers a job to follow' })
+  @ApiOperation({
+    summary:
+      'Rebuild every read model from the log beside the live ones, then switch; answers a job to follow',
+  })
   rebuild(@Res({ passthrough: true }) res: Response): RebuildStatus {
     if (!this.runner) {
       throw new ProblemError(
@@ -54,6 +64,61 @@ export class AdminController {
     return job.progress;
   }
 
+  @Get('dead-letters')
+  @ApiOperation({
+    summary: 'Log records the projector could not apply, oldest first, with the error (page with `after`)',
+  })
+  async deadLetters(
+    @Query('after') after?: string,
+    @Query('limit') limit?: string,
+  ): Promise<{ items: DeadLetter[]; next: string | null }> {
+    const afterId =
+      after === undefined ? undefined : positiveInteger('after', after, Number.MAX_SAFE_INTEGER);
+    const pageSize =
+      limit === undefined ? DEAD_LETTER_PAGE.default : positiveInteger('limit', limit, DEAD_LETTER_PAGE.max);
+    const items = await listDeadLetters(this.infrastructure.dataSource, {
+      limit: pageSize,
+      afterId: afterId?.toString(),
+    });
+    return { items, next: items.length === pageSize ? items[items.length - 1].id : null };
+  }
+
+  @Post('dead-letters/:id/replay')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Append a dead-lettered command to the log again (after a fix): the projector decides it anew',
+  })
+  async replayDeadLetter(@Param('id') id: string): Promise<{ deadLetterId: string; commandId: string }> {
+    const letter = /^\d{1,18}$/.test(id)
+      ? await findDeadLetter(this.infrastructure.dataSource, id)
+      : undefined;
+    if (!letter) throw new ProblemError(problem('not-found', 'Not found', 404, `no dead letter ${id}`));
+    if (letter.replayedAt) {
+      throw new ProblemError(
+        problem(
+          'dead-letter-replayed',
+          'Already replayed',
+          409,
+          `dead letter ${id} was replayed at ${letter.replayedAt}`,
+        ),
+      );
+    }
+    const decoded = decodeEnvelope(letter.raw);
+    if (!decoded.ok) {
+      throw new ProblemError(
+        problem(
+          'dead-letter-not-a-command',
+          'Not a command',
+          422,
+          `dead letter ${id} holds no command to replay (${decoded.error}); it stays listed as evidence`,
+        ),
+      );
+    }
+    await this.infrastructure.eventLog.append(decoded.envelope);
+    await markReplayed(this.infrastructure.dataSource, id);
+    return { deadLetterId: id, commandId: decoded.envelope.commandId };
+  }
+
   @Get('rebuild/:jobId')
   @ApiOperation({ summary: 'The progress of a rebuild' })
   job(@Param('jobId') jobId: string): RebuildStatus {
@@ -63,6 +128,17 @@ export class AdminController {
   }
 }
 
+const DEAD_LETTER_PAGE = { default: 100, max: 1000 };
+
 function jobLocation(jobId: string): string {
   return `/v1/admin/rebuild/${jobId}`;
+}
+
+function positiveInteger(name: string, text: string, max: number): number {
+  if (!/^\d{1,16}$/.test(text) || Number(text) < 1 || Number(text) > max) {
+    throw new ProblemError(
+      problem('invalid-parameter', 'Invalid parameter', 400, `${name} must be an integer from 1 to ${max}`),
+    );
+  }
+  return Number(text);
 }

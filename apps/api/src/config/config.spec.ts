@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       databaseSchema: null,
       kafkaTopic: 'standoff.events.v1',
       seed: true,
+      rebuildOnLogChange: false,
     });
   });
 
@@ -30,6 +31,7 @@ describe('loadConfig', () => {
       DATABASE_SCHEMA: 'tenant_a',
       KAFKA_TOPIC: 'standoff.events.v1-staging',
       SEED: 'false',
+      REBUILD_ON_LOG_CHANGE: 'true',
     });
     expect(config).toEqual({
       port: 8080,
@@ -47,6 +49,7 @@ describe('loadConfig', () => {
       databaseSchema: 'tenant_a',
       kafkaTopic: 'standoff.events.v1-staging',
       seed: false,
+      rebuildOnLogChange: true,
     });
   });
 
@@ -63,6 +66,7 @@ describe('loadConfig', () => {
     [{ DATABASE_SCHEMA: 'Drop Table' }, /DATABASE_SCHEMA must be a lower-case identifier/],
     [{ KAFKA_TOPIC: 'a topic' }, /KAFKA_TOPIC is not a valid topic name/],
     [{ SEED: 'yes' }, /SEED must be true or false/],
+    [{ REBUILD_ON_LOG_CHANGE: 'yes' }, /REBUILD_ON_LOG_CHANGE must be true or false/],
     [{ PORT: '70000' }, /PORT must be an integer/],
     [{ API_KEYS: 'reader:r1,justakey' }, /API_KEYS entry 2 is not of the form role:key/],
     [{ API_KEYS: 'owner:k' }, /unknown role "owner"/],

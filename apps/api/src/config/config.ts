@@ -30,6 +30,8 @@ export interface AppConfig {
   readonly kafkaTopic: string;
   /** Load the seed scenario into an empty store when the projector runs in process (`npm start`). */
   readonly seed: boolean;
+  /** Rebuild read models that come from another log on start, instead of refusing to project them. */
+  readonly rebuildOnLogChange: boolean;
 }
 
 /** Injection token for the loaded {@link AppConfig}. */
@@ -74,6 +76,16 @@ function integer(
     return fallback;
   }
   return Number(text);
+}
+
+function boolean(env: Env, name: string, fallback: boolean, problems: string[]): boolean {
+  const text = given(env, name);
+  if (text === undefined) return fallback;
+  if (text !== 'true' && text !== 'false') {
+    problems.push(`${name} must be true or false, got ${JSON.stringify(text)}`);
+    return fallback;
+  }
+  return text === 'true';
 }
 
 const KEY = /^[\x21-\x7e]+$/;
@@ -159,6 +171,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (seedText !== 'true' && seedText !== 'false')
     problems.push(`SEED must be true or false, got ${JSON.stringify(seedText)}`);
 
+  const rebuildOnLogChange = boolean(env, 'REBUILD_ON_LOG_CHANGE', false, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -172,6 +186,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseSchema,
     kafkaTopic,
     seed: seedText === 'true',
+    rebuildOnLogChange,
   };
 }
 

@@ -88,6 +88,12 @@ export class HealthController {
     const check = this.indicators.check('projection');
     const maxLag = this.options.maxProjectionLag;
     try {
+      const binding = await withTimeout(
+        'the log binding',
+        this.options.probeTimeoutMs,
+        this.probe.logBinding(),
+      );
+      if (!binding.ok) return check.down({ maxLag, log: binding.logId, message: binding.problem });
       const partitions = await withTimeout(
         'the projection lag',
         this.options.probeTimeoutMs,

@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Infrastructure } from '@app/read-model/infrastructure';
+import { countDeadLetters } from '@app/read-model/projections/dead-letters';
+import { checkLogBinding, type LogBinding } from '@app/read-model/projections/log-binding';
 import { PROJECTOR_GROUP } from '../../../projector/src/projection-runner';
 
 export const OPERATIONS_OPTIONS = Symbol('OPERATIONS_OPTIONS');
@@ -68,6 +70,16 @@ export class LogProbe {
     return [...ends]
       .map(([partition, end]) => lagOf(partition, Number(end), applied.get(partition) ?? 0))
       .sort((a, b) => a.partition - b.partition);
+  }
+
+  /** Whether the read models come from this log (a projector refuses them otherwise). */
+  logBinding(): Promise<LogBinding> {
+    const { dataSource, eventLog, logName } = this.infrastructure;
+    return checkLogBinding(dataSource, eventLog, PROJECTOR_GROUP, logName);
+  }
+
+  deadLetters(): Promise<{ total: number; pending: number }> {
+    return countDeadLetters(this.infrastructure.dataSource);
   }
 
   private async appliedOffsets(): Promise<Map<number, number>> {

@@ -55,6 +55,22 @@ export class Metrics {
         }
       },
     });
+    // Read from the table, so that every API process reports what any projector set aside.
+    new Gauge({
+      name: 'standoff_dead_letters',
+      help: 'Log records the projector could not apply and set aside, by whether an admin replayed them',
+      labelNames: ['state'],
+      registers: [this.registry],
+      async collect() {
+        try {
+          const { total, pending } = await probe.deadLetters();
+          this.set({ state: 'pending' }, pending);
+          this.set({ state: 'replayed' }, total - pending);
+        } catch (error) {
+          logger.warn(`dead letters unknown: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      },
+    });
   }
 
   /** Counts one append (or `count`) that ended with `outcome`. */

@@ -1,6 +1,6 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { applyCorrection } from '@app/domain/correction';
-import { isMetaType } from '@app/domain/events';
+import { isMetaType, namedEventId } from '@app/domain/events';
 import {
   decide,
   factsNeeded,
@@ -18,6 +18,9 @@ import {
   type LogRecord,
 } from '@app/event-log/event-log.port';
 import { contentHash } from '../content-hash';
+import type { ProjectionDatabase } from '../projection-database';
+import { deadLetteredCommandId, storeDeadLetter } from './dead-letters';
+import { isTransientDatabaseFault } from './fault-kind';
 import { findOriginalCommand, reusedKeyRejection } from '../idempotency';
 import { SnapshotMaintainer } from '../snapshots/snapshot-maintainer';
 import { EVENT_COLUMNS, currentEventOf, eventRecordOf, type EventRow } from '../event-rows';
@@ -27,7 +30,16 @@ const NOTIFY_IDS = 200;
 
 export interface DecisionListener {
   decided(commandIds: readonly string[]): void;
+  deadLettered?(letter: {
+    readonly partition: number;
+    readonly offset: string;
+    readonly commandId: string | undefined;
+    readonly error: string;
+  }): void;
 }
+
+/** Times a record is applied alone before it is judged poison. */
+const POISON_ATTEMPTS = 2;
 
 /**
  * The projector's write side: decides each command in log order and stores the outcome, the read-model rows
@@ -35,7 +47,7 @@ export interface DecisionListener {
  */
 export class DecisionProjection implements LogConsumer {
   constructor(
-    private readonly db: DataSource,
+    private readonly db: ProjectionDatabase,
     private readonly consumerName: string,
     private readonly topic: string,
     private readonly listener?: DecisionListener,
@@ -51,29 +63,78 @@ export class DecisionProjection implements LogConsumer {
     return new Map(rows.map((r) => [r.partition, String(r.next_offset)]));
   }
 
+  /**
+   * Applies the batch in one transaction. Should that fail for any reason but the database's state, some record
+   * of it may be poison: the records are then applied one at a time, and one that fails twice alone while the
+   * database answers is dead-lettered, so the partition always moves on. Transient faults propagate: the
+   * adapter retries the batch from the stored offset.
+   */
   async apply(batch: LogBatch): Promise<void> {
     if (batch.records.length === 0) return;
+    try {
+      await this.applyTogether(batch.partition, batch.records);
+    } catch (error) {
+      if (!mayBePoison(error)) throw error;
+      for (const record of batch.records) await this.applyAlone(batch.partition, record);
+    }
+  }
+
+  private async applyAlone(partition: number, record: LogRecord): Promise<void> {
+    let failure: unknown;
+    for (let attempt = 0; attempt < POISON_ATTEMPTS; attempt += 1) {
+      try {
+        await this.applyTogether(partition, [record]);
+        return;
+      } catch (error) {
+        if (!mayBePoison(error)) throw error;
+        failure = error;
+      }
+    }
+    // A database that stopped answering proves nothing against the record: this throws, and the batch retries.
+    await this.db.query('SELECT 1');
+    await this.deadLetterAlone(partition, record, `could not be applied: ${messageOf(failure)}`);
+  }
+
+  private async deadLetterAlone(partition: number, record: LogRecord, error: string): Promise<void> {
+    const commandId = deadLetteredCommandId(record);
+    let stored = false;
+    await this.db.transaction(async (tx) => {
+      const nextOffset = await this.lockOffset(tx, partition);
+      const offset = BigInt(record.offset);
+      if (offset < nextOffset) return;
+      if (offset > nextOffset) throw new OffsetGapError(partition, nextOffset.toString(), record.offset);
+      await storeDeadLetter(tx, this.topic, record, error);
+      await this.storeOffset(tx, partition, offset + 1n);
+      if (commandId) await tx.query(`SELECT pg_notify($1, $2)`, [DECISIONS_CHANNEL, commandId]);
+      stored = true;
+    });
+    if (!stored) return;
+    this.listener?.deadLettered?.({ partition, offset: record.offset, commandId, error });
+    if (commandId) this.listener?.decided([commandId]);
+  }
+
+  private async applyTogether(partition: number, records: readonly LogRecord[]): Promise<void> {
     const decided: string[] = [];
     // The standoffs that accept events in this batch: their snapshots may be due.
     const touched = new Set<string>();
     await this.db.transaction(async (tx) => {
-      const nextOffset = await this.lockOffset(tx, batch.partition);
-      const first = batch.records.find((record) => BigInt(record.offset) >= nextOffset);
+      const nextOffset = await this.lockOffset(tx, partition);
+      const first = records.find((record) => BigInt(record.offset) >= nextOffset);
       if (first && BigInt(first.offset) > nextOffset) {
-        throw new OffsetGapError(batch.partition, nextOffset.toString(), first.offset);
+        throw new OffsetGapError(partition, nextOffset.toString(), first.offset);
       }
-      for (const record of batch.records) {
+      for (const record of records) {
         if (BigInt(record.offset) < nextOffset) continue;
         if (!record.envelope) {
-          await this.deadLetter(tx, record, record.decodeError ?? 'undecodable record');
+          await storeDeadLetter(tx, this.topic, record, record.decodeError ?? 'undecodable record');
           continue;
         }
         if (await this.decideRecord(tx, record, record.envelope, touched))
           decided.push(record.envelope.commandId);
       }
-      const last = batch.records[batch.records.length - 1];
+      const last = records[records.length - 1];
       const next = BigInt(last.offset) + 1n;
-      if (next > nextOffset) await this.storeOffset(tx, batch.partition, next);
+      if (next > nextOffset) await this.storeOffset(tx, partition, next);
       for (const standoffId of touched) await this.snapshots.extend(tx, standoffId);
       // A NOTIFY payload holds less than 8000 bytes: a few hundred command ids each.
       for (let i = 0; i < decided.length; i += NOTIFY_IDS) {
@@ -103,14 +164,6 @@ export class DecisionProjection implements LogConsumer {
     await tx.query(
       `UPDATE projection_offsets SET next_offset = $4 WHERE consumer = $1 AND topic = $2 AND partition = $3`,
       [this.consumerName, this.topic, partition, next.toString()],
-    );
-  }
-
-  private async deadLetter(tx: EntityManager, record: LogRecord, error: string): Promise<void> {
-    await tx.query(
-      `INSERT INTO dead_letters (topic, partition, log_offset, payload, error) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT DO NOTHING`,
-      [this.topic, record.partition, record.offset, record.raw, error],
     );
   }
 
@@ -245,7 +298,7 @@ export class DecisionProjection implements LogConsumer {
     );
     await this.invalidateSnapshots(tx, envelope.standoffId, accepted);
     for (const event of accepted) {
-      const named = typeof event.data.eventId === 'string' ? event.data.eventId : undefined;
+      const named = namedEventId(event);
       if (event.type === 'event.retracted' && named) {
         await tx.query(`UPDATE events SET retracted = true WHERE standoff_id = $1 AND event_id = $2`, [
           envelope.standoffId,
@@ -268,7 +321,7 @@ export class DecisionProjection implements LogConsumer {
     standoffId: string,
     accepted: readonly RecordedEvent[],
   ) {
-    const named = accepted.flatMap((e) => (typeof e.data.eventId === 'string' ? [e.data.eventId] : []));
+    const named = accepted.flatMap((e) => namedEventId(e) ?? []);
     const earliestOwn = Math.min(
       ...accepted.filter((e) => !isMetaType(e.type)).map((e) => e.occurredAt),
       Number.POSITIVE_INFINITY,
@@ -292,7 +345,8 @@ export class DecisionProjection implements LogConsumer {
                     min(d.posted_occurred_at), min(d.occurred_at)) AS earliest
          FROM named n
          LEFT JOIN events d ON n.type = 'claim.disputed' AND d.standoff_id = $1
-                           AND d.event_id = (n.data ->> 'eventId')::uuid`,
+                           AND d.event_id = CASE WHEN n.type = 'claim.disputed'
+                                                 THEN (n.data ->> 'eventId')::uuid END`,
       [standoffId, eventIds],
     );
     return row?.earliest?.getTime();
@@ -401,6 +455,14 @@ export class DecisionProjection implements LogConsumer {
       [envelope.standoffId, envelope.commandId, JSON.stringify(members)],
     );
   }
+}
+
+function mayBePoison(error: unknown): boolean {
+  return !(error instanceof OffsetGapError) && !isTransientDatabaseFault(error);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function isUuid(value: string): boolean {

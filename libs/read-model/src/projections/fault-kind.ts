@@ -1,0 +1,46 @@
+/**
+ * Whether a failure is the database's state rather than the record's content: a lost connection, a server
+ * shutting down, a deadlock or serialization failure, exhausted resources. Such a failure is retried; anything
+ * else is judged by applying the record alone (DecisionProjection).
+ */
+export function isTransientDatabaseFault(error: unknown): boolean {
+  const code = sqlStateOf(error);
+  if (code) return TRANSIENT_SQLSTATE_CLASSES.some((prefix) => code.startsWith(prefix));
+  const message = error instanceof Error ? error.message : String(error);
+  return NETWORK_ERROR_CODES.has(systemCodeOf(error) ?? '') || NETWORK_MESSAGE.test(message);
+}
+
+/** 08 connection, 40 rollback (deadlock, serialization), 53 resources, 57 operator (shutdown), 58 system, XX. */
+const TRANSIENT_SQLSTATE_CLASSES = ['08', '40', '53', '55P03', '57', '58', 'XX'];
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+]);
+const NETWORK_MESSAGE =
+  /connection terminated|terminating connection|connection is not established|timeout exceeded when trying to connect|cannot use a pool after|Client has encountered a connection error|the database system is (starting up|shutting down)/i;
+
+function sqlStateOf(error: unknown): string | undefined {
+  const candidates = [error, (error as { driverError?: unknown })?.driverError];
+  for (const candidate of candidates) {
+    const code = (candidate as { code?: unknown })?.code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+function systemCodeOf(error: unknown): string | undefined {
+  const candidates = [
+    error,
+    (error as { driverError?: unknown })?.driverError,
+    (error as { cause?: unknown })?.cause,
+  ];
+  for (const candidate of candidates) {
+    const code = (candidate as { code?: unknown })?.code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
+  }
+  return undefined;
+}
