@@ -1,5 +1,40 @@
+import path from 'node:path';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+/**
+ * Apps compose libs and never import each other; libs never import apps. Relative and `@app/*` specifiers are
+ * resolved to the room they land in.
+ */
+const rooms = {
+  rules: {
+    'apps-compose-libs': {
+      meta: { type: 'problem', schema: [], messages: { crossing: '{{from}} must not import {{to}}: {{why}}' } },
+      create(context) {
+        const root = context.cwd;
+        const roomOf = (file) => {
+          const [top, name] = path.relative(root, file).split(path.sep);
+          return top === 'apps' || top === 'libs' ? `${top}/${name}` : undefined;
+        };
+        const from = roomOf(context.filename);
+        if (!from) return {};
+        const check = (node, specifier) => {
+          if (typeof specifier !== 'string' || !specifier.startsWith('.')) return;
+          const to = roomOf(path.resolve(path.dirname(context.filename), specifier));
+          if (!to || to === from || !to.startsWith('apps/')) return;
+          const why = from.startsWith('apps/') ? 'apps compose libs only' : 'a lib never imports an app';
+          context.report({ node, messageId: 'crossing', data: { from, to, why } });
+        };
+        return {
+          ImportDeclaration: (node) => check(node, node.source.value),
+          ExportNamedDeclaration: (node) => node.source && check(node, node.source.value),
+          ExportAllDeclaration: (node) => check(node, node.source.value),
+          ImportExpression: (node) => node.source.type === 'Literal' && check(node, node.source.value),
+        };
+      },
+    },
+  },
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'tools/**'] },
@@ -11,6 +46,11 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'error',
       'no-console': ['error', { allow: ['error'] }],
     },
+  },
+  {
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    plugins: { rooms },
+    rules: { 'rooms/apps-compose-libs': 'error' },
   },
   {
     files: ['libs/domain/**/*.ts'],

@@ -4,6 +4,9 @@ const moduleNameMapper = {
   '^@app/domain(|/.*)$': '<rootDir>/libs/domain/src$1',
   '^@app/event-log(|/.*)$': '<rootDir>/libs/event-log/src$1',
   '^@app/read-model(|/.*)$': '<rootDir>/libs/read-model/src$1',
+  '^@app/decisions(|/.*)$': '<rootDir>/libs/decisions/src$1',
+  '^@app/projection(|/.*)$': '<rootDir>/libs/projection/src$1',
+  '^@app/platform(|/.*)$': '<rootDir>/libs/platform/src$1',
 };
 
 const common = {

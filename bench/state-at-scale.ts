@@ -38,8 +38,8 @@ import { CODEC_VERSION, loggedEventOf, type Envelope } from '@app/event-log/enve
 import { encodeEnvelope } from '@app/event-log/envelope.codec';
 import type { LogRecord } from '@app/event-log/event-log.port';
 import { createDataSource } from '@app/read-model/database';
-import type { Queryable } from '@app/read-model/idempotency';
-import { DecisionProjection } from '@app/read-model/projections/decision-projection';
+import type { Queryable } from '@app/read-model/queryable';
+import { DecisionProjection } from '@app/decisions/decision-projection';
 import { SNAPSHOT_INTERVAL, SnapshotMaintainer } from '@app/read-model/snapshots/snapshot-maintainer';
 import { readStateFromSnapshots } from '@app/read-model/snapshots/snapshot-state-reader';
 import { SnapshotTemporalQueries } from '@app/read-model/snapshots/snapshot-temporal-queries';

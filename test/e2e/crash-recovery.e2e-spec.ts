@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { PROJECTOR_GROUP } from '../../apps/projector/src/projection-runner';
+import { PROJECTOR_GROUP } from '@app/projection/projection-runner';
 import { expectStatus, getStandoff, postBatch, statement, type JsonObject } from '../support/http';
 import { childEnv, killStartedProcesses, spawnTsEntry, type ChildHandle } from '../support/processes';
 import { databaseUrl, kafkaBrokers, testKafka, waitFor } from '../support/services';

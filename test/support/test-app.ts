@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import { DataSource } from 'typeorm';
-import { createApp, openInfrastructureFor, type RunningApp } from '../../apps/api/src/bootstrap';
-import { loadConfig, type AppConfig } from '../../apps/api/src/config/config';
+import { openInfrastructureFor } from '@app/platform/infrastructure';
+import { createApp, type RunningApp } from '../../apps/api/src/bootstrap';
+import { loadConfig, type AppConfig } from '@app/platform/config';
 import { databaseUrl, kafkaBrokers, uniqueName, uniqueSchemaName } from './services';
 
 export interface TestApp {

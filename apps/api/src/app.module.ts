@@ -1,17 +1,18 @@
-import { Module, type DynamicModule, type OnApplicationShutdown, Inject } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { EVENT_LOG } from '@app/event-log/event-log.port';
-import { DecisionWaiter } from '@app/read-model/decision-waiter';
-import type { Infrastructure } from '@app/read-model/infrastructure';
+import type { DataSource } from 'typeorm';
+import { DecisionsModule } from '@app/decisions/decisions.module';
+import type { Infrastructure } from '@app/platform/infrastructure';
 import { SnapshotTemporalQueries } from '@app/read-model/snapshots/snapshot-temporal-queries';
 import { TEMPORAL_QUERIES } from '@app/read-model/temporal-queries';
-import { ProjectorModule } from '../../projector/src/projector.module';
+import { ProjectorModule } from '@app/projection/projector.module';
 import { AdminController } from './admin/admin.controller';
-import { APP_CONFIG, type AppConfig } from './config/config';
-import { DATA_SOURCE, INFRASTRUCTURE } from './infrastructure/tokens';
+import type { AppConfig } from '@app/platform/config';
+import { InfrastructureModule } from '@app/platform/infrastructure.module';
+import { DATA_SOURCE } from '@app/platform/tokens';
 import { OperationsModule } from './operations/operations.module';
 import { AppendEventsHandler } from './standoffs/commands/append-events.handler';
-import { DECISION_WAITER, DecisionResults } from './standoffs/decision-results';
+import { DecisionResults } from './standoffs/decision-results';
 import {
   GetEventHandler,
   GetStandoffHandler,
@@ -33,49 +34,39 @@ export interface AppModuleOptions {
   readonly withProjector: boolean;
 }
 
+/** The API: its controllers and handlers over the infrastructure; with `withProjector`, the projector too. */
 @Module({})
-export class AppModule implements OnApplicationShutdown {
-  constructor(@Inject(DECISION_WAITER) private readonly waiter: DecisionWaiter) {}
-
-  static async forRoot(options: AppModuleOptions): Promise<DynamicModule> {
-    const { infrastructure } = options;
-    const waiter = new DecisionWaiter(infrastructure.dataSource);
-    await waiter.start(infrastructure.notifications ? infrastructure.databaseUrl : undefined);
+export class AppModule {
+  static forRoot(options: AppModuleOptions): DynamicModule {
+    const { config, infrastructure } = options;
     return {
       module: AppModule,
       imports: [
+        InfrastructureModule.forRoot(config, infrastructure),
+        DecisionsModule,
         CqrsModule.forRoot(),
-        OperationsModule.forRoot({ infrastructure }),
+        OperationsModule.forRoot(),
         ...(options.withProjector
-          ? [
-              ProjectorModule.forRoot(infrastructure, waiter, {
-                rebuildOnLogChange: options.config.rebuildOnLogChange,
-              }),
-            ]
+          ? [ProjectorModule.forRoot({ rebuildOnLogChange: config.rebuildOnLogChange })]
           : []),
       ],
       controllers: [StandoffsController, TimelineController, AdminController],
       providers: [
-        { provide: APP_CONFIG, useValue: options.config },
-        { provide: INFRASTRUCTURE, useValue: infrastructure },
-        { provide: DATA_SOURCE, useValue: infrastructure.dataSource },
-        { provide: EVENT_LOG, useValue: infrastructure.eventLog },
-        { provide: DECISION_WAITER, useValue: waiter },
         DecisionResults,
         AppendEventsHandler,
         ListStandoffsHandler,
         GetStandoffHandler,
         GetEventHandler,
-        { provide: TEMPORAL_QUERIES, useValue: new SnapshotTemporalQueries(infrastructure.dataSource) },
+        {
+          provide: TEMPORAL_QUERIES,
+          useFactory: (db: DataSource) => new SnapshotTemporalQueries(db),
+          inject: [DATA_SOURCE],
+        },
         GetStateHandler,
         GetTimelineHandler,
         GetTensionHandler,
         ReplayHandler,
       ],
     };
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.waiter.stop();
   }
 }

@@ -1,9 +1,9 @@
 import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { openInfrastructure, type Infrastructure } from '@app/read-model/infrastructure';
+import type { Infrastructure } from '@app/platform/infrastructure';
 import { AppModule } from './app.module';
-import type { AppConfig } from './config/config';
+import type { AppConfig } from '@app/platform/config';
 import { configureHttp } from './http';
 import { setupOpenApi } from './operations/openapi';
 
@@ -13,22 +13,6 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-export function openInfrastructureFor(
-  config: AppConfig,
-  overrides: { schema?: string; topic?: string } = {},
-) {
-  return openInfrastructure({
-    databaseUrl: config.databaseUrl ?? undefined,
-    kafkaBrokers: config.kafkaBrokers ?? undefined,
-    kafkaPartitions: config.kafkaPartitions,
-    dataDir: config.dataDir,
-    schema: config.databaseSchema ?? undefined,
-    topic: config.kafkaTopic,
-    clientId: 'standoff-timeline',
-    ...overrides,
-  });
-}
-
 /** The API (and, with `withProjector`, the projector) on opened infrastructure; not listening yet. */
 export async function createApp(
   config: AppConfig,
@@ -36,7 +20,7 @@ export async function createApp(
   withProjector: boolean,
   logLevels: LogLevel[] = ['log', 'warn', 'error'],
 ): Promise<RunningApp> {
-  const module = await AppModule.forRoot({ config, infrastructure, withProjector });
+  const module = AppModule.forRoot({ config, infrastructure, withProjector });
   const app = await NestFactory.create<NestExpressApplication>(module, {
     bodyParser: false,
     logger: logLevels,

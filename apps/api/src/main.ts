@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { createApp, openInfrastructureFor } from './bootstrap';
-import { assertBindable, loadConfig } from './config/config';
+import { openInfrastructureFor } from '@app/platform/infrastructure';
+import { createApp } from './bootstrap';
+import { assertBindable, loadConfig } from '@app/platform/config';
 import { loadSeed } from './seed/seed-loader';
 import { ListStandoffsQuery } from './standoffs/queries/standoff-queries';
 

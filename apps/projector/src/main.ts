@@ -1,18 +1,17 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { openInfrastructureFor } from '../../api/src/bootstrap';
-import { loadConfig } from '../../api/src/config/config';
-import type { ProjectionRunner } from './projection-runner';
-import { PROJECTION_RUNNER, ProjectorModule } from './projector.module';
+import { openInfrastructureFor } from '@app/platform/infrastructure';
+import { loadConfig } from '@app/platform/config';
+import type { ProjectionRunner } from '@app/projection/projection-runner';
+import { PROJECTION_RUNNER } from '@app/projection/projector.module';
+import { ProjectorAppModule } from './projector-app.module';
 
 /** `npm run start:projector`: the projector alone, one member of the consumer group. */
 async function main(): Promise<void> {
   const logger = new Logger('Projector');
   const config = loadConfig();
   const infrastructure = await openInfrastructureFor(config);
-  const app = await NestFactory.createApplicationContext(
-    ProjectorModule.forRoot(infrastructure, undefined, { rebuildOnLogChange: config.rebuildOnLogChange }),
-  );
+  const app = await NestFactory.createApplicationContext(ProjectorAppModule.forRoot(config, infrastructure));
   await app.init();
   const refusal = app.get<ProjectionRunner>(PROJECTION_RUNNER).refusal;
   if (refusal) {

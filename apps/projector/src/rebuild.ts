@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
-import { openInfrastructureFor } from '../../api/src/bootstrap';
-import { loadConfig } from '../../api/src/config/config';
-import { RebuildJob } from './rebuild-job';
+import { openInfrastructureFor } from '@app/platform/infrastructure';
+import { loadConfig } from '@app/platform/config';
+import { RebuildJob } from '@app/projection/rebuild-job';
 
 /**
  * `npm run rebuild`: rebuilds the read models from the log beside the live ones and switches when complete.

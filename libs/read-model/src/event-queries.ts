@@ -1,5 +1,5 @@
 import { knowledgeView, type KnownEvent } from '@app/domain/knowledge';
-import type { Queryable } from './idempotency';
+import type { Queryable } from './queryable';
 import { distinctEvents, loadKnowledgeAbout, type CandidateRow } from './snapshots/snapshot-events';
 
 /** The named events as known at `knownAt`, judged with every dispute, retraction and correction about them. */

@@ -1,5 +1,5 @@
 import { formatTime, type Precision } from '@app/domain/time';
-import type { Queryable } from './idempotency';
+import type { Queryable } from './queryable';
 
 export interface StandoffSummaryRow {
   readonly standoffId: string;

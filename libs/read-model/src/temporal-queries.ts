@@ -13,7 +13,7 @@ import type { StandoffState } from '@app/domain/state';
 import { stateAt, toStandoffStateView } from '@app/domain/state-at';
 import { tensionSeries, type TensionBucket, type TensionSeries } from '@app/domain/tension';
 import { eventView, inTimeline, type EventView, type TimelineQuery } from '@app/domain/timeline';
-import type { Queryable } from './idempotency';
+import type { Queryable } from './queryable';
 
 /*
  * The temporal read path (DESIGN.md §4–5): state, timeline, tension and replay of one standoff at a valid time

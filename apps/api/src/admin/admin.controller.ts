@@ -2,19 +2,14 @@ import { Controller, Get, HttpCode, Inject, Optional, Param, Post, Query, Res } 
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { decodeEnvelope } from '@app/event-log/envelope.codec';
-import type { Infrastructure } from '@app/read-model/infrastructure';
-import {
-  findDeadLetter,
-  listDeadLetters,
-  markReplayed,
-  type DeadLetter,
-} from '@app/read-model/projections/dead-letters';
-import type { ProjectionRunner } from '../../../projector/src/projection-runner';
-import { PROJECTION_RUNNER } from '../../../projector/src/projector.module';
-import { RebuildJob, type RebuildStatus } from '../../../projector/src/rebuild-job';
+import type { Infrastructure } from '@app/platform/infrastructure';
+import { findDeadLetter, listDeadLetters, markReplayed, type DeadLetter } from '@app/decisions/dead-letters';
+import type { ProjectionRunner } from '@app/projection/projection-runner';
+import { PROJECTION_RUNNER } from '@app/projection/projector.module';
+import { RebuildJob, type RebuildStatus } from '@app/projection/rebuild-job';
 import { AdminOnly } from '../http/api-keys.guard';
 import { problem, ProblemError } from '../http/problem';
-import { INFRASTRUCTURE } from '../infrastructure/tokens';
+import { INFRASTRUCTURE } from '@app/platform/tokens';
 
 @ApiTags('admin')
 @AdminOnly()

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { ApiKey, Role } from '../config/config';
+import type { ApiKey, Role } from '@app/platform/config';
 import { problem, ProblemError } from './problem';
 
 export const IS_PUBLIC = 'standoff-timeline:public';

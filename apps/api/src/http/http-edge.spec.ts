@@ -3,7 +3,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import type { ApiKey } from '../config/config';
+import type { ApiKey } from '@app/platform/config';
 import { AppendEventsCommand, AppendResult } from '../standoffs/commands/append-events.command';
 import { GetEventQuery, GetStandoffQuery, ListStandoffsQuery } from '../standoffs/queries/standoff-queries';
 import { StandoffsController } from '../standoffs/standoffs.controller';

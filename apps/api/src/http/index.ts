@@ -1,6 +1,6 @@
 import { Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { AppConfig } from '../config/config';
+import type { AppConfig } from '@app/platform/config';
 import { ApiKeysGuard } from './api-keys.guard';
 import { configureBodyParsing } from './body-parsing';
 import { ProblemFilter } from './problem.filter';

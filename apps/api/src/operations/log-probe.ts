@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Infrastructure } from '@app/read-model/infrastructure';
-import { countDeadLetters } from '@app/read-model/projections/dead-letters';
-import { checkLogBinding, type LogBinding } from '@app/read-model/projections/log-binding';
-import { PROJECTOR_GROUP } from '../../../projector/src/projection-runner';
+import type { Infrastructure } from '@app/platform/infrastructure';
+import { countDeadLetters } from '@app/decisions/dead-letters';
+import { checkLogBinding, type LogBinding } from '@app/decisions/log-binding';
+import { PROJECTOR_GROUP } from '@app/projection/projection-runner';
 
 export const OPERATIONS_OPTIONS = Symbol('OPERATIONS_OPTIONS');
 

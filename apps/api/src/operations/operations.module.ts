@@ -1,6 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import type { Infrastructure } from '@app/read-model/infrastructure';
+import type { Infrastructure } from '@app/platform/infrastructure';
+import { INFRASTRUCTURE } from '@app/platform/tokens';
 import { HealthController } from './health.controller';
 import {
   DEFAULT_MAX_PROJECTION_LAG,
@@ -13,7 +14,6 @@ import { Metrics } from './metrics';
 import { MetricsController } from './metrics.controller';
 
 export interface OperationsModuleOptions {
-  readonly infrastructure: Infrastructure;
   readonly maxProjectionLag?: number;
   readonly probeTimeoutMs?: number;
 }
@@ -25,17 +25,21 @@ export interface OperationsModuleOptions {
 @Global()
 @Module({})
 export class OperationsModule {
-  static forRoot(options: OperationsModuleOptions): DynamicModule {
-    const resolved: OperationsOptions = {
-      infrastructure: options.infrastructure,
+  static forRoot(options: OperationsModuleOptions = {}): DynamicModule {
+    const resolve = (infrastructure: Infrastructure): OperationsOptions => ({
+      infrastructure,
       maxProjectionLag: options.maxProjectionLag ?? DEFAULT_MAX_PROJECTION_LAG,
       probeTimeoutMs: options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
-    };
+    });
     return {
       module: OperationsModule,
       imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty' })],
       controllers: [HealthController, MetricsController],
-      providers: [{ provide: OPERATIONS_OPTIONS, useValue: resolved }, LogProbe, Metrics],
+      providers: [
+        { provide: OPERATIONS_OPTIONS, useFactory: resolve, inject: [INFRASTRUCTURE] },
+        LogProbe,
+        Metrics,
+      ],
       exports: [Metrics],
     };
   }

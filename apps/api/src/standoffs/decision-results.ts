@@ -2,13 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { Rejection } from '@app/domain/decide';
 import { eventView } from '@app/domain/timeline';
-import type { DecisionRow, DecisionWaiter } from '@app/read-model/decision-waiter';
+import type { DecisionRow, DecisionWaiter } from '@app/decisions/decision-waiter';
+import { DECISION_WAITER } from '@app/decisions/decisions.module';
 import { loadKnownEvents } from '@app/read-model/event-queries';
-import { DATA_SOURCE } from '../infrastructure/tokens';
+import { DATA_SOURCE } from '@app/platform/tokens';
 import { problem, type Problem } from '../http/problem';
 import type { AppendResult } from './commands/append-events.command';
-
-export const DECISION_WAITER = Symbol('DECISION_WAITER');
 
 /** A stored rejection as the API's problem+json. */
 export function rejectionProblem(stored: Rejection): Problem {

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@app/domain/recorded-event';
-import type { Queryable } from '../idempotency';
+import type { Queryable } from '../queryable';
 
 /** A fold-order key (DESIGN.md §3): `occurredAt`, `reportedAt`, `position`. */
 export interface FoldKey {

@@ -3,7 +3,7 @@ import { isIncluded, knowledgeView } from '@app/domain/knowledge';
 import type { FoldState } from '@app/domain/state';
 import { parseTime } from '@app/domain/time';
 import type { DataSource } from 'typeorm';
-import type { Queryable } from '../idempotency';
+import type { Queryable } from '../queryable';
 import {
   BEFORE_EVERYTHING,
   distinctEvents,

@@ -2,7 +2,7 @@ import { foldEvents, initialState } from '@app/domain/fold';
 import { isIncluded, knowledgeView } from '@app/domain/knowledge';
 import type { StandoffState } from '@app/domain/state';
 import { toStandoffStateView } from '@app/domain/state-at';
-import type { Queryable } from '../idempotency';
+import type { Queryable } from '../queryable';
 import { BEFORE_EVERYTHING, distinctEvents, loadKnowledgeAbout, type CandidateRow } from './snapshot-events';
 import { keyOf, type SnapshotRow } from './snapshot-maintainer';
 

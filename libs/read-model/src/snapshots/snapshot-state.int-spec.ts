@@ -9,7 +9,7 @@ import type { LogRecord } from '@app/event-log/event-log.port';
 import { databaseUrl, uniqueSchemaName } from '../../../../test/support/services';
 import { rng, SyntheticHistory } from '../../../../test/support/synthetic-events';
 import { createDataSource, migrate } from '../database';
-import { DecisionProjection } from '../projections/decision-projection';
+import { DecisionProjection } from '@app/decisions/decision-projection';
 import { SnapshotMaintainer } from './snapshot-maintainer';
 import { readStateFromSnapshots } from './snapshot-state-reader';
 

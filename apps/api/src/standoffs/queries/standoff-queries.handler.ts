@@ -9,7 +9,7 @@ import {
   loadRejectedEvent,
   loadStandoffSummaries,
 } from '@app/read-model/standoff-queries';
-import { DATA_SOURCE } from '../../infrastructure/tokens';
+import { DATA_SOURCE } from '@app/platform/tokens';
 import { rejectionProblem } from '../decision-results';
 import {
   GetEventQuery,

@@ -1,5 +1,5 @@
 import type { LogRecord } from '@app/event-log/event-log.port';
-import type { Queryable } from '../idempotency';
+import type { Queryable } from '@app/read-model/queryable';
 
 /** A record the projector could not apply, kept with the error so an admin can see it and replay it. */
 export interface DeadLetter {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Infrastructure } from '@app/read-model/infrastructure';
-import { rebuildBeside } from '@app/read-model/rebuild';
+import type { Infrastructure } from '@app/platform/infrastructure';
+import { rebuildBeside } from './rebuild';
 import { PROJECTOR_GROUP, projectorGroupId, type ProjectionRunner } from './projection-runner';
 
 export interface RebuildStatus {

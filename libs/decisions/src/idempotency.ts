@@ -1,12 +1,7 @@
 import type { Rejection } from '@app/domain/decide';
 import type { Envelope } from '@app/event-log/envelope';
+import type { Queryable } from '@app/read-model/queryable';
 import { contentHash } from './content-hash';
-
-/** Anything that runs SQL: a DataSource, or an EntityManager inside a transaction. */
-export interface Queryable {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  query(sql: string, parameters?: unknown[]): Promise<any>;
-}
 
 /**
  * A retried write: the same idempotency key, or the same client event ids, with the same content names the

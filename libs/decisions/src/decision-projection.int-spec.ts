@@ -3,8 +3,8 @@ import type { DataSource } from 'typeorm';
 import { CODEC_VERSION, type Envelope } from '@app/event-log/envelope';
 import { encodeEnvelope } from '@app/event-log/envelope.codec';
 import { OffsetGapError, type LogRecord } from '@app/event-log/event-log.port';
-import { databaseUrl, uniqueSchemaName } from '../../../../test/support/services';
-import { createDataSource, migrate, MIGRATIONS } from '../database';
+import { databaseUrl, uniqueSchemaName } from '../../../test/support/services';
+import { createDataSource, migrate, MIGRATIONS } from '@app/read-model/database';
 import { DecisionProjection } from './decision-projection';
 
 function statementRecord(offset: number): LogRecord {

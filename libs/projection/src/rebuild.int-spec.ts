@@ -6,8 +6,8 @@ import { EmbeddedEventLog } from '@app/event-log/embedded-event-log.adapter';
 import type { EventLog } from '@app/event-log/event-log.port';
 import { databaseUrl, uniqueSchemaName, waitFor } from '../../../test/support/services';
 import { SyntheticHistory } from '../../../test/support/synthetic-events';
-import { createDataSource, migrate } from './database';
-import { DecisionProjection } from './projections/decision-projection';
+import { createDataSource, migrate } from '@app/read-model/database';
+import { DecisionProjection } from '@app/decisions/decision-projection';
 import { rebuildBeside, READ_MODEL_TABLES } from './rebuild';
 
 const STANDOFF = 'rebuild-test';

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { EventLog, LogSubscription } from '@app/event-log/event-log.port';
-import { MIGRATIONS } from './database';
-import { quoteIdentifier, scopedToSchema, type ProjectionDatabase } from './projection-database';
-import { DecisionProjection } from './projections/decision-projection';
-import { isTransientDatabaseFault } from './projections/fault-kind';
-import { bindToLog } from './projections/log-binding';
+import { MIGRATIONS } from '@app/read-model/database';
+import { quoteIdentifier, scopedToSchema, type ProjectionDatabase } from '@app/decisions/projection-database';
+import { DecisionProjection } from '@app/decisions/decision-projection';
+import { isTransientDatabaseFault } from '@app/decisions/fault-kind';
+import { bindToLog } from '@app/decisions/log-binding';
 
 /** Every read model, moved as one at the switch. The log itself (`log_records`) stays where it is. */
 export const READ_MODEL_TABLES = [

@@ -3,7 +3,8 @@ import type { EventLog } from '@app/event-log/event-log.port';
 import { EmbeddedEventLog } from '@app/event-log/embedded-event-log.adapter';
 import { KafkaEventLog } from '@app/event-log/kafka-event-log.adapter';
 import { EVENTS_TOPIC } from '@app/event-log/topics';
-import { createDataSource, migrate } from './database';
+import type { AppConfig } from './config';
+import { createDataSource, migrate } from '@app/read-model/database';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 
 export interface InfrastructureOptions {
@@ -27,6 +28,23 @@ export interface Infrastructure {
   readonly databaseUrl: string;
   readonly mode: { readonly database: 'postgres' | 'embedded'; readonly log: 'kafka' | 'embedded' };
   close(): Promise<void>;
+}
+
+/** The infrastructure the configuration names (`overrides` give tests a schema and topic of their own). */
+export function openInfrastructureFor(
+  config: AppConfig,
+  overrides: { schema?: string; topic?: string } = {},
+): Promise<Infrastructure> {
+  return openInfrastructure({
+    databaseUrl: config.databaseUrl ?? undefined,
+    kafkaBrokers: config.kafkaBrokers ?? undefined,
+    kafkaPartitions: config.kafkaPartitions,
+    dataDir: config.dataDir,
+    schema: config.databaseSchema ?? undefined,
+    topic: config.kafkaTopic,
+    clientId: 'standoff-timeline',
+    ...overrides,
+  });
 }
 
 /**

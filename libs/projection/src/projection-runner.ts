@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { LogSubscription } from '@app/event-log/event-log.port';
 import { EVENTS_TOPIC } from '@app/event-log/topics';
-import type { Infrastructure } from '@app/read-model/infrastructure';
-import { DecisionProjection, type DecisionListener } from '@app/read-model/projections/decision-projection';
-import { bindToLog, checkLogBinding, LogBindingError } from '@app/read-model/projections/log-binding';
-import { rebuildBeside } from '@app/read-model/rebuild';
+import type { Infrastructure } from '@app/platform/infrastructure';
+import { DecisionProjection, type DecisionListener } from '@app/decisions/decision-projection';
+import { bindToLog, checkLogBinding, LogBindingError } from '@app/decisions/log-binding';
+import { rebuildBeside } from './rebuild';
 import { SnapshotMaintainer } from '@app/read-model/snapshots/snapshot-maintainer';
 
 export const PROJECTOR_GROUP = 'standoff-projector';

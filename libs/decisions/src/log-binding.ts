@@ -1,5 +1,5 @@
 import type { EventLog } from '@app/event-log/event-log.port';
-import type { Queryable } from '../idempotency';
+import type { Queryable } from '@app/read-model/queryable';
 
 /**
  * Read models belong to the log they were built from: their stored offsets mean something only there. A

@@ -6,9 +6,11 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import type { Infrastructure } from '@app/read-model/infrastructure';
-import type { DecisionListener } from '@app/read-model/projections/decision-projection';
-import { LogBindingError } from '@app/read-model/projections/log-binding';
+import type { Infrastructure } from '@app/platform/infrastructure';
+import type { DecisionListener } from '@app/decisions/decision-projection';
+import { DECISION_WAITER } from '@app/decisions/decisions.module';
+import { LogBindingError } from '@app/decisions/log-binding';
+import { INFRASTRUCTURE } from '@app/platform/tokens';
 import { ProjectionRunner, type ProjectionRunnerOptions } from './projection-runner';
 
 export const PROJECTION_RUNNER = Symbol('PROJECTION_RUNNER');
@@ -17,15 +19,17 @@ export const PROJECTION_RUNNER = Symbol('PROJECTION_RUNNER');
 export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(@Inject(PROJECTION_RUNNER) private readonly runner: ProjectionRunner) {}
 
-  static forRoot(
-    infrastructure: Infrastructure,
-    listener?: DecisionListener,
-    options: ProjectionRunnerOptions = {},
-  ): DynamicModule {
+  /** Needs InfrastructureModule; wakes the DecisionsModule's waiter directly when the application has one. */
+  static forRoot(options: ProjectionRunnerOptions = {}): DynamicModule {
     return {
       module: ProjectorModule,
       providers: [
-        { provide: PROJECTION_RUNNER, useValue: new ProjectionRunner(infrastructure, listener, options) },
+        {
+          provide: PROJECTION_RUNNER,
+          useFactory: (infrastructure: Infrastructure, listener?: DecisionListener) =>
+            new ProjectionRunner(infrastructure, listener, options),
+          inject: [INFRASTRUCTURE, { token: DECISION_WAITER, optional: true }],
+        },
       ],
       exports: [PROJECTION_RUNNER],
     };

@@ -1,7 +1,8 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { deadLetterOfCommand } from './projections/dead-letters';
-import { DECISIONS_CHANNEL, type DecisionListener } from './projections/decision-projection';
+import { deadLetterOfCommand } from './dead-letters';
+import { DECISIONS_CHANNEL } from './decision-notices';
+import type { DecisionListener } from './decision-projection';
 
 export interface DecisionRow {
   command_id: string;

@@ -1,0 +1,255 @@
+import { decide, factsNeeded, type DecisionFacts } from '@app/domain/decide';
+import { namedEventId } from '@app/domain/events';
+import type { RecordedEvent } from '@app/domain/recorded-event';
+import type { Envelope } from '@app/event-log/envelope';
+import {
+  OffsetGapError,
+  type LogBatch,
+  type LogConsumer,
+  type LogRecord,
+} from '@app/event-log/event-log.port';
+import type { Queryable } from '@app/read-model/queryable';
+import { SnapshotMaintainer } from '@app/read-model/snapshots/snapshot-maintainer';
+import { insertAcceptedEvents, loadEvents, markRetracted, recorrect } from './accepted-events';
+import { deadLetteredCommandId, storeDeadLetter } from './dead-letters';
+import { noticeDecided } from './decision-notices';
+import { isDecided, storeDecision, takenEventIds } from './decision-records';
+import { entityKey, followCorrectedCreator, knownEntities, registerEntities } from './entity-registry';
+import { isTransientDatabaseFault } from './fault-kind';
+import { findOriginalCommand, reusedKeyRejection } from './idempotency';
+import { lockOffset, storedOffsets, storeOffset, type OffsetKey } from './offsets';
+import type { ProjectionDatabase } from './projection-database';
+import { invalidateSnapshots } from './snapshot-invalidation';
+import { lockStandoffVersion, storeStandoffVersion } from './standoff-versions';
+
+export { DECISIONS_CHANNEL } from './decision-notices';
+
+export interface DecisionListener {
+  decided(commandIds: readonly string[]): void;
+  deadLettered?(letter: {
+    readonly partition: number;
+    readonly offset: string;
+    readonly commandId: string | undefined;
+    readonly error: string;
+  }): void;
+}
+
+/** Times a record is applied alone before it is judged poison. */
+const POISON_ATTEMPTS = 2;
+
+/**
+ * The projector's write side: decides each command in log order and stores the outcome, the read-model rows
+ * and the partition's next offset in one transaction, so a redelivered record changes nothing. The stores it
+ * calls each own their tables (offsets, dead letters, decisions, the entity registry, events, snapshots).
+ */
+export class DecisionProjection implements LogConsumer {
+  private readonly offsets: OffsetKey;
+
+  constructor(
+    private readonly db: ProjectionDatabase,
+    consumer: string,
+    private readonly topic: string,
+    private readonly listener?: DecisionListener,
+    private readonly snapshots = new SnapshotMaintainer(),
+  ) {
+    this.offsets = { consumer, topic };
+  }
+
+  resumeOffsets(partitions: readonly number[]): Promise<ReadonlyMap<number, string>> {
+    return storedOffsets(this.db, this.offsets, partitions);
+  }
+
+  /**
+   * Applies the batch in one transaction. Should that fail for any reason but the database's state, some record
+   * of it may be poison: the records are then applied one at a time, and one that fails twice alone while the
+   * database answers is dead-lettered, so the partition always moves on. Transient faults propagate: the
+   * adapter retries the batch from the stored offset.
+   */
+  async apply(batch: LogBatch): Promise<void> {
+    if (batch.records.length === 0) return;
+    try {
+      await this.applyTogether(batch.partition, batch.records);
+    } catch (error) {
+      if (!mayBePoison(error)) throw error;
+      for (const record of batch.records) await this.applyAlone(batch.partition, record);
+    }
+  }
+
+  private async applyAlone(partition: number, record: LogRecord): Promise<void> {
+    let failure: unknown;
+    for (let attempt = 0; attempt < POISON_ATTEMPTS; attempt += 1) {
+      try {
+        await this.applyTogether(partition, [record]);
+        return;
+      } catch (error) {
+        if (!mayBePoison(error)) throw error;
+        failure = error;
+      }
+    }
+    // A database that stopped answering proves nothing against the record: this throws, and the batch retries.
+    await this.db.query('SELECT 1');
+    await this.deadLetterAlone(partition, record, `could not be applied: ${messageOf(failure)}`);
+  }
+
+  private async deadLetterAlone(partition: number, record: LogRecord, error: string): Promise<void> {
+    const commandId = deadLetteredCommandId(record);
+    const stored = await this.db.transaction(async (tx) => {
+      if (!(await this.claimOffsets(tx, partition, [record]))) return false;
+      await storeDeadLetter(tx, this.topic, record, error);
+      await storeOffset(tx, this.offsets, partition, BigInt(record.offset) + 1n);
+      if (commandId) await noticeDecided(tx, [commandId]);
+      return true;
+    });
+    if (!stored) return;
+    this.listener?.deadLettered?.({ partition, offset: record.offset, commandId, error });
+    if (commandId) this.listener?.decided([commandId]);
+  }
+
+  private async applyTogether(partition: number, records: readonly LogRecord[]): Promise<void> {
+    const decided: string[] = [];
+    // The standoffs that accept events in this batch: their snapshots may be due.
+    const touched = new Set<string>();
+    await this.db.transaction(async (tx) => {
+      const nextOffset = await lockOffset(tx, this.offsets, partition);
+      this.refuseGap(partition, nextOffset, records);
+      for (const record of records) {
+        if (BigInt(record.offset) < nextOffset) continue;
+        if (!record.envelope) {
+          await storeDeadLetter(tx, this.topic, record, record.decodeError ?? 'undecodable record');
+          continue;
+        }
+        if (await this.decideRecord(tx, record, record.envelope, touched))
+          decided.push(record.envelope.commandId);
+      }
+      const next = BigInt(records[records.length - 1].offset) + 1n;
+      if (next > nextOffset) await storeOffset(tx, this.offsets, partition, next);
+      for (const standoffId of touched) await this.snapshots.extend(tx, standoffId);
+      await noticeDecided(tx, decided);
+    });
+    if (decided.length > 0) this.listener?.decided(decided);
+  }
+
+  /** Whether the records start at the stored offset (false: applied already); throws when they start after it. */
+  private async claimOffsets(
+    tx: Queryable,
+    partition: number,
+    records: readonly LogRecord[],
+  ): Promise<boolean> {
+    const nextOffset = await lockOffset(tx, this.offsets, partition);
+    this.refuseGap(partition, nextOffset, records);
+    return BigInt(records[records.length - 1].offset) >= nextOffset;
+  }
+
+  private refuseGap(partition: number, nextOffset: bigint, records: readonly LogRecord[]): void {
+    const first = records.find((record) => BigInt(record.offset) >= nextOffset);
+    if (first && BigInt(first.offset) > nextOffset) {
+      throw new OffsetGapError(partition, nextOffset.toString(), first.offset);
+    }
+  }
+
+  /** Returns false when the command was decided before (the same record appended twice). */
+  private async decideRecord(
+    tx: Queryable,
+    record: LogRecord,
+    envelope: Envelope,
+    touched: Set<string>,
+  ): Promise<boolean> {
+    if (await isDecided(tx, envelope.commandId)) return false;
+    const version = await lockStandoffVersion(tx, envelope.standoffId);
+    const original = await findOriginalCommand(tx, envelope);
+    if (original === 'reused') {
+      await storeDecision(tx, record, envelope, {
+        outcome: 'rejected',
+        originalCommandId: null,
+        problem: reusedKeyRejection(),
+        versionAfter: version,
+        claimKey: false,
+      });
+      return true;
+    }
+    if (original) {
+      await storeDecision(tx, record, envelope, {
+        outcome: 'duplicate',
+        originalCommandId: original,
+        problem: null,
+        versionAfter: version,
+        claimKey: false,
+      });
+      return true;
+    }
+    const decision = decide(
+      {
+        standoffId: envelope.standoffId,
+        batch: envelope.batch,
+        expectedVersion: envelope.expectedVersion,
+        recordedAt: record.recordedAt,
+        events: envelope.events,
+      },
+      await this.loadFacts(tx, envelope, version),
+    );
+    if (decision.outcome === 'rejected') {
+      await storeDecision(tx, record, envelope, {
+        outcome: 'rejected',
+        originalCommandId: null,
+        problem: decision.rejection,
+        versionAfter: version,
+        claimKey: true,
+      });
+      return true;
+    }
+    await this.storeAccepted(tx, envelope, decision.events);
+    touched.add(envelope.standoffId);
+    await registerEntities(tx, envelope.standoffId, decision.createdEntities);
+    await storeStandoffVersion(tx, envelope.standoffId, decision.versionAfter);
+    await storeDecision(tx, record, envelope, {
+      outcome: 'accepted',
+      originalCommandId: null,
+      problem: null,
+      versionAfter: decision.versionAfter,
+      claimKey: true,
+    });
+    return true;
+  }
+
+  private async loadFacts(tx: Queryable, envelope: Envelope, version: number): Promise<DecisionFacts> {
+    const needed = factsNeeded(envelope.events);
+    const entities = await knownEntities(tx, envelope.standoffId, needed.entities);
+    const events = await loadEvents(tx, envelope.standoffId, needed.eventIds.filter(isUuid));
+    const taken = await takenEventIds(tx, envelope);
+    return {
+      version,
+      entity: (kind, id) => entities.get(entityKey(kind, id)),
+      event: (eventId) => events.get(eventId),
+      eventIdTaken: (eventId) => taken.has(eventId),
+    };
+  }
+
+  private async storeAccepted(tx: Queryable, envelope: Envelope, accepted: readonly RecordedEvent[]) {
+    const { standoffId } = envelope;
+    await insertAcceptedEvents(tx, envelope.commandId, accepted);
+    await invalidateSnapshots(tx, this.snapshots, standoffId, accepted);
+    for (const event of accepted) {
+      const named = namedEventId(event);
+      if (!named) continue;
+      if (event.type === 'event.retracted') await markRetracted(tx, standoffId, named);
+      if (event.type === 'event.corrected') {
+        const actor = await recorrect(tx, standoffId, named);
+        await followCorrectedCreator(tx, standoffId, named, actor);
+      }
+    }
+    const corrections = accepted.filter((e) => e.type === 'event.corrected');
+    if (corrections.length > 0) await invalidateSnapshots(tx, this.snapshots, standoffId, corrections);
+  }
+}
+
+function mayBePoison(error: unknown): boolean {
+  return !(error instanceof OffsetGapError) && !isTransientDatabaseFault(error);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
