@@ -208,15 +208,15 @@ export interface EventRetractedData {
   readonly reason: string;
 }
 
-/** `data` replaces the data fields it names; `null` removes one. */
-export interface CorrectionSet {
+/** `data` replaces the data fields it names; `null` removes one. A type, not an interface: it is also a record. */
+export type CorrectionSet = {
   readonly occurredAt?: string;
   readonly actor?: string;
   readonly target?: string | readonly string[];
   readonly cameo?: string;
   readonly summary?: string;
   readonly data?: Readonly<Record<string, unknown>>;
-}
+};
 
 export interface EventCorrectedData {
   readonly eventId: string;
