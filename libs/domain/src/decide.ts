@@ -1,6 +1,6 @@
 import { applyCorrection } from './correction';
 import { checkCorrectionKeepsIdentity, checkEventRules } from './catalogue';
-import { isMetaType, namedEventId } from './events';
+import { type EventDataByType, type EventType, isMetaType, namedEventId } from './events';
 import type { FieldError } from './field-error';
 import type { RecordedEvent } from './recorded-event';
 import type { TimePoint } from './time';
@@ -72,9 +72,14 @@ export type Decision =
     }
   | { readonly outcome: 'rejected'; readonly rejection: Rejection };
 
-const ENTITY_OF: Readonly<
-  Record<string, { kind: EntityKind; field: string; mustBe: 'new' | 'existing' | 'any' }>
-> = {
+interface EntityRule<Field extends string> {
+  readonly kind: EntityKind;
+  readonly field: Field;
+  readonly mustBe: 'new' | 'existing' | 'any';
+}
+
+/** The entity each type works on, by the data field the catalogue names for it. */
+const ENTITY_OF: Readonly<Record<string, EntityRule<string>>> = {
   'demand.tabled': { kind: 'demand', field: 'demandId', mustBe: 'new' },
   'demand.rejected': { kind: 'demand', field: 'demandId', mustBe: 'existing' },
   'demand.accepted': { kind: 'demand', field: 'demandId', mustBe: 'existing' },
@@ -86,7 +91,7 @@ const ENTITY_OF: Readonly<
   'pact.proposed': { kind: 'pact', field: 'pactId', mustBe: 'new' },
   'pact.signed': { kind: 'pact', field: 'pactId', mustBe: 'any' },
   'pact.suspended': { kind: 'pact', field: 'pactId', mustBe: 'existing' },
-};
+} satisfies { readonly [T in EventType]?: EntityRule<keyof EventDataByType[T] & string> };
 
 class Rejected extends Error {
   constructor(readonly rejection: Rejection) {

@@ -10,12 +10,13 @@ import {
   EVENT_TYPES,
   type EventType,
   type FieldKind,
+  type FieldSpec,
   isEventType,
   isMetaType,
   TARGET_RULES,
 } from './events';
 import { childPath, didYouMean, type FieldError, onePerPath } from './field-error';
-import type { RecordedEvent } from './recorded-event';
+import { CARRIED_DATA_FIELDS, type CatalogueEvent, type RecordedEvent } from './recorded-event';
 import { isWithinSupportedYears, MAX_YEAR, MIN_YEAR, parseTime, type TimePoint } from './time';
 
 /**
@@ -215,6 +216,46 @@ export function checkEventRules(event: RecordedEvent): FieldError[] {
     ...checkSupportedYears(event.reportedAt, '/reportedAt'),
     ...checkEventFields(type.value, { ...event, target }),
   ]);
+}
+
+/**
+ * The event as the catalogue's union, or undefined when it breaks what the union promises: a type of the
+ * catalogue, an actor exactly when the type has one, and data whose named fields follow the type's rules
+ * (but for the fields the state only carries, `CARRIED_DATA_FIELDS`).
+ * Accepted events always decode (the API validated them, the decider their corrections); the one cast of a
+ * stored event to its type is here, so that what reads the union trusts it without checking fields again.
+ */
+export function asCatalogueEvent(event: RecordedEvent): CatalogueEvent | undefined {
+  const { type, actor, data } = event;
+  if (!isEventType(type)) return undefined;
+  const actorFits = isMetaType(type)
+    ? actor === null
+    : typeof actor === 'string' && ACTOR_ID_PATTERN.test(actor);
+  return actorFits && isJsonObject(data) && satisfiesDataRules(type, data)
+    ? (event as CatalogueEvent)
+    : undefined;
+}
+
+/** `checkData` as a yes or no, without building errors: the read path decodes every event it folds. */
+function satisfiesDataRules(type: EventType, data: JsonObject): boolean {
+  for (const [field, spec] of dataFieldEntries(type)) {
+    const value = ownField(data, field);
+    if (value === undefined ? spec.required : ruleOf(spec.kind)(value, '').length > 0) return false;
+  }
+  return true;
+}
+
+const carriedDataFields: ReadonlySet<string> = new Set(CARRIED_DATA_FIELDS);
+const dataFieldEntriesByType = new Map<EventType, readonly (readonly [string, FieldSpec])[]>();
+
+function dataFieldEntries(type: EventType): readonly (readonly [string, FieldSpec])[] {
+  let entries = dataFieldEntriesByType.get(type);
+  if (!entries)
+    dataFieldEntriesByType.set(
+      type,
+      (entries = Object.entries(dataFieldsOf(type)).filter(([field]) => !carriedDataFields.has(field))),
+    );
+  return entries;
 }
 
 /** A correction keeps the event's type and its entity ids (none added, changed or removed). */

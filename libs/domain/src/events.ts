@@ -208,15 +208,15 @@ export interface EventRetractedData {
   readonly reason: string;
 }
 
-/** `data` replaces the data fields it names; `null` removes one. */
-export interface CorrectionSet {
+/** `data` replaces the data fields it names; `null` removes one. A type, not an interface: it is also a record. */
+export type CorrectionSet = {
   readonly occurredAt?: string;
   readonly actor?: string;
   readonly target?: string | readonly string[];
   readonly cameo?: string;
   readonly summary?: string;
   readonly data?: Readonly<Record<string, unknown>>;
-}
+};
 
 export interface EventCorrectedData {
   readonly eventId: string;
@@ -450,7 +450,7 @@ export function defaultCameo(type: EventType, data: Readonly<Record<string, unkn
   return typeof choice === 'string' && Object.hasOwn(rule.codes, choice) ? rule.codes[choice] : null;
 }
 
-// ---- the event as posted, and a typed view of any stored shape ----
+// ---- the event as posted (a recorded one as the union: CatalogueEvent, recorded-event.ts) ----
 
 export interface EventSource {
   readonly name?: string;
@@ -488,11 +488,3 @@ export type PostedEventOf<T extends EventType> = PostedFields<T> &
   PostedParticipants<T> &
   PostedCameo<T> &
   PostedData<EventDataByType[T]>;
-
-/** The event a client posts, discriminated by `type`. */
-export type PostedEvent = { [T in EventType]: PostedEventOf<T> }[EventType];
-
-/** Any stored shape (a RecordedEvent, an EventDraft) with its data typed by `type`, once validated. */
-export type TypedEvent<Event extends { readonly type: string; readonly data: unknown }> = {
-  [T in EventType]: Omit<Event, 'type' | 'data'> & { readonly type: T; readonly data: EventDataByType[T] };
-}[EventType];

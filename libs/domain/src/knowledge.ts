@@ -1,12 +1,16 @@
-import { isMetaType, namedEventId } from './events';
 import { applyCorrection } from './correction';
-import type { RecordedEvent } from './recorded-event';
+import { asCatalogueEvent } from './event-rules';
+import { isMetaType } from './events';
+import type { RecordedEvent, RecordedEventOf } from './recorded-event';
 import { sortedSet } from './state';
 
-// Plain type names: the fold does not lean on the catalogue (events.ts), which validates before the fold runs.
 const DISPUTE_TYPE = 'claim.disputed';
 const RETRACTION_TYPE = 'event.retracted';
 const CORRECTION_TYPE = 'event.corrected';
+const KNOWLEDGE_TYPES: ReadonlySet<string> = new Set([DISPUTE_TYPE, RETRACTION_TYPE, CORRECTION_TYPE]);
+
+type Retraction = RecordedEventOf<typeof RETRACTION_TYPE>;
+type Correction = RecordedEventOf<typeof CORRECTION_TYPE>;
 
 /** A meta event (`standoff.described`, `event.retracted`, `event.corrected`): no actor, not in the fold. */
 export function isMetaEvent(event: RecordedEvent): boolean {
@@ -40,10 +44,6 @@ export function compareFoldOrder(a: RecordedEvent, b: RecordedEvent): number {
 
 const NONE: readonly string[] = Object.freeze([]);
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function compareKnowledgeOrder(a: RecordedEvent, b: RecordedEvent): number {
   return a.reportedAt - b.reportedAt || a.position - b.position;
 }
@@ -67,24 +67,34 @@ function compareKnowledgeOrder(a: RecordedEvent, b: RecordedEvent): number {
  */
 export function knowledgeView(events: readonly RecordedEvent[], knownAt: number): KnowledgeView {
   const known: RecordedEvent[] = [];
-  const retractions: RecordedEvent[] = [];
-  const corrections: RecordedEvent[] = [];
+  const retractions: Retraction[] = [];
+  const corrections: Correction[] = [];
   const disputes: RecordedEvent[] = [];
   // Only the events a knowledge event names (or might name once corrected) need a lookup by id.
   const named = new Set<string>();
-  for (const event of events) {
-    if (event.reportedAt > knownAt) continue;
-    known.push(event);
-    if (event.type === RETRACTION_TYPE) retractions.push(event);
-    else if (event.type === CORRECTION_TYPE) {
-      corrections.push(event);
-      const set = event.data.set;
-      const setData = isRecord(set) && isRecord(set.data) ? set.data : undefined;
-      if (typeof setData?.eventId === 'string') named.add(setData.eventId);
-    } else if (event.type === DISPUTE_TYPE) disputes.push(event);
-    else continue;
-    const id = namedEventId(event);
-    if (id !== undefined) named.add(id);
+  for (const recorded of events) {
+    if (recorded.reportedAt > knownAt) continue;
+    known.push(recorded);
+    if (!KNOWLEDGE_TYPES.has(recorded.type)) continue;
+    const event = asCatalogueEvent(recorded);
+    switch (event?.type) {
+      case 'event.retracted':
+        retractions.push(event);
+        break;
+      case 'event.corrected': {
+        corrections.push(event);
+        const setEventId = event.data.set.data?.eventId;
+        if (typeof setEventId === 'string') named.add(setEventId);
+        break;
+      }
+      case 'claim.disputed':
+        // Judged as corrected, below: its corrections may name another event.
+        disputes.push(event);
+        break;
+      default:
+        continue;
+    }
+    named.add(event.data.eventId);
   }
   const original = new Map<string, RecordedEvent>();
   if (named.size > 0) {
@@ -93,14 +103,14 @@ export function knowledgeView(events: readonly RecordedEvent[], knownAt: number)
 
   const retracted = new Set<string>();
   for (const retraction of retractions) {
-    const target = original.get(namedEventId(retraction) ?? '');
+    const target = original.get(retraction.data.eventId);
     if (target && target.type !== RETRACTION_TYPE) retracted.add(target.eventId);
   }
 
-  const correctionsOf = new Map<string, RecordedEvent[]>();
+  const correctionsOf = new Map<string, Correction[]>();
   for (const correction of corrections) {
     if (retracted.has(correction.eventId)) continue;
-    const target = original.get(namedEventId(correction) ?? '');
+    const target = original.get(correction.data.eventId);
     if (!target || target.type === RETRACTION_TYPE || target.type === CORRECTION_TYPE) continue;
     const list = correctionsOf.get(target.eventId);
     if (list) list.push(correction);
@@ -110,10 +120,7 @@ export function knowledgeView(events: readonly RecordedEvent[], knownAt: number)
   for (const [targetId, list] of correctionsOf) {
     list.sort(compareKnowledgeOrder);
     let event = original.get(targetId) as RecordedEvent;
-    for (const correction of list) {
-      const set = correction.data.set;
-      if (isRecord(set)) event = applyCorrection(event, set);
-    }
+    for (const correction of list) event = applyCorrection(event, correction.data.set);
     corrected.set(targetId, { event, correctedBy: list.map((c) => c.eventId) });
   }
   const asCorrected = (event: RecordedEvent): RecordedEvent => corrected.get(event.eventId)?.event ?? event;
@@ -122,10 +129,10 @@ export function knowledgeView(events: readonly RecordedEvent[], knownAt: number)
   const voided = new Set<string>();
   for (const event of disputes) {
     if (retracted.has(event.eventId)) continue;
-    const dispute = asCorrected(event);
-    const namedEvent = original.get(namedEventId(dispute) ?? '');
-    if (!namedEvent || isMetaEvent(namedEvent) || namedEvent.type === DISPUTE_TYPE || dispute.actor === null)
-      continue;
+    const dispute = asCatalogueEvent(asCorrected(event));
+    if (dispute?.type !== DISPUTE_TYPE) continue;
+    const namedEvent = original.get(dispute.data.eventId);
+    if (!namedEvent || isMetaEvent(namedEvent) || namedEvent.type === DISPUTE_TYPE) continue;
     const target = asCorrected(namedEvent);
     if (dispute.actor === target.actor) voided.add(target.eventId);
     else {
@@ -175,8 +182,8 @@ export function latestTitle(view: KnowledgeView): string | null {
   let title: string | null = null;
   for (const known of view.events) {
     if (known.event.type !== 'standoff.described' || known.retracted) continue;
-    const value = known.event.data.title;
-    if (typeof value === 'string') title = value;
+    const event = asCatalogueEvent(known.event);
+    if (event?.type === 'standoff.described') title = event.data.title;
   }
   return title;
 }

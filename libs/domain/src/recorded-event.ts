@@ -1,7 +1,11 @@
+import type { EventDataByType, EventType, MetaType } from './events';
 import type { Precision } from './time';
 
+/** An event's data as stored: the fields its type names, and any other fields as given. */
+export type EventData = Readonly<Record<string, unknown>>;
+
 /**
- * An accepted event as the log recorded it and the read models store it: the input of the fold.
+ * An accepted event as the log recorded it and the read models store it: the input of the knowledge view.
  * Times are epoch milliseconds; `reportedAt` already defaulted to `recordedAt`.
  */
 export interface RecordedEvent {
@@ -21,6 +25,24 @@ export interface RecordedEvent {
   readonly summary: string;
   /** null for the meta types. */
   readonly cameo: string | null;
-  readonly data: Readonly<Record<string, unknown>>;
+  readonly data: EventData;
   readonly source: { readonly name?: string; readonly url?: string } | null;
 }
+
+/**
+ * Data fields the state carries as given (a meeting's `conditions`, sanctions' `measures`) and never reads
+ * into: decoding leaves them unchecked, so the union types them `unknown`.
+ */
+export const CARRIED_DATA_FIELDS = ['conditions', 'measures'] as const;
+
+type CarriedDataField = (typeof CARRIED_DATA_FIELDS)[number];
+
+/** A recorded event of one catalogue type: its actor and its data as the catalogue types them. */
+export type RecordedEventOf<T extends EventType> = Omit<RecordedEvent, 'type' | 'actor' | 'data'> & {
+  readonly type: T;
+  readonly actor: T extends MetaType ? null : string;
+  readonly data: Omit<EventDataByType[T], CarriedDataField> & EventData;
+};
+
+/** A recorded event as the catalogue's discriminated union: `asCatalogueEvent` (event-rules.ts) decodes one. */
+export type CatalogueEvent = { [T in EventType]: RecordedEventOf<T> }[EventType];
