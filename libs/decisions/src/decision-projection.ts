@@ -1,4 +1,5 @@
-import { decide, factsNeeded, type DecisionFacts } from '@app/domain/decide';
+import { factsNeeded, type DecisionFacts } from '@app/domain/decide';
+import { FIRST_RULES_VERSION, RULE_BOOK, type Decider, type RuleBook } from '@app/domain/rules';
 import { namedEventId } from '@app/domain/events';
 import type { RecordedEvent } from '@app/domain/recorded-event';
 import type { Envelope } from '@app/event-log/envelope';
@@ -51,6 +52,7 @@ export class DecisionProjection implements LogConsumer {
     private readonly topic: string,
     private readonly listener?: DecisionListener,
     private readonly snapshots = new SnapshotMaintainer(),
+    private readonly ruleBook: RuleBook = RULE_BOOK,
   ) {
     this.offsets = { consumer, topic };
   }
@@ -177,7 +179,7 @@ export class DecisionProjection implements LogConsumer {
       });
       return true;
     }
-    const decision = decide(
+    const decision = this.rulesOf(envelope)(
       {
         standoffId: envelope.standoffId,
         batch: envelope.batch,
@@ -209,6 +211,20 @@ export class DecisionProjection implements LogConsumer {
       claimKey: true,
     });
     return true;
+  }
+
+  /** The rules the command was recorded under: a rebuild decides it as it was decided then. */
+  private rulesOf(envelope: Envelope): Decider {
+    const version = envelope.rulesVersion ?? FIRST_RULES_VERSION;
+    const rules = this.ruleBook.rules(version);
+    if (!rules) {
+      // Dead-lettered: replay it once a projector that has these rules runs.
+      throw new Error(
+        `the command was recorded under rules version ${version}, which this projector does not have ` +
+          `(it has up to ${this.ruleBook.current}): upgrade the projector, then replay the dead letter`,
+      );
+    }
+    return rules;
   }
 
   private async loadFacts(tx: Queryable, envelope: Envelope, version: number): Promise<DecisionFacts> {

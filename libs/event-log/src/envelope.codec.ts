@@ -26,5 +26,11 @@ export function decodeEnvelope(raw: Buffer): Decoded {
     return { ok: false, error: 'events must be a non-empty array' };
   }
   if (typeof candidate.requestHash !== 'string') return { ok: false, error: 'requestHash must be a string' };
+  if (
+    candidate.rulesVersion !== undefined &&
+    !(Number.isSafeInteger(candidate.rulesVersion) && candidate.rulesVersion >= 1)
+  ) {
+    return { ok: false, error: 'rulesVersion must be a positive integer' };
+  }
   return { ok: true, envelope: candidate as Envelope };
 }

@@ -23,6 +23,8 @@ export interface Envelope {
   readonly requestHash: string;
   readonly expectedVersion: number | null;
   readonly events: readonly LoggedEvent[];
+  /** The version of the decision rules the command is decided by (RULE_BOOK); absent in older records: 1. */
+  readonly rulesVersion?: number;
 }
 
 /** A validated event as the log carries it; `generatedId` is its id when the client chose none. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, QueryRunner } from 'typeorm';
+import type { RuleBook } from '@app/domain/rules';
 import type { EventLog, LogSubscription } from '@app/event-log/event-log.port';
 import { MIGRATIONS } from '@app/read-model/database';
 import { quoteIdentifier, scopedToSchema, type ProjectionDatabase } from '@app/decisions/projection-database';
@@ -35,6 +36,8 @@ export interface RebuildTarget {
   readonly consumer: string;
   /** The consumer group the rebuild reads the log with (Kafka), apart from the live projectors'. */
   readonly groupId: string;
+  /** Default: the product's RULE_BOOK. */
+  readonly ruleBook?: RuleBook;
 }
 
 export interface RebuildHooks {
@@ -64,7 +67,14 @@ export async function rebuildBeside(
   try {
     await createReadModelSchema(dataSource, shadowSchema);
     await bindToLog(shadow, target.consumer, target.logName, await eventLog.identity());
-    const projection = new DecisionProjection(shadow, target.consumer, target.logName);
+    const projection = new DecisionProjection(
+      shadow,
+      target.consumer,
+      target.logName,
+      undefined,
+      undefined,
+      target.ruleBook,
+    );
     const startEnds = await eventLog.endOffsets();
     subscription = await eventLog.subscribe(projection, { groupId: target.groupId });
     await appliedUpTo(shadow, target, startEnds, hooks);

@@ -3,6 +3,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { validateEvent } from '@app/domain/catalogue';
 import type { FieldError } from '@app/domain/field-error';
+import { RULE_BOOK } from '@app/domain/rules';
 import { CODEC_VERSION, loggedEventOf, type Envelope, type LoggedEvent } from '@app/event-log/envelope';
 import { EVENT_LOG, LogUnavailableError, type EventLog } from '@app/event-log/event-log.port';
 import { contentHash } from '@app/decisions/content-hash';
@@ -36,6 +37,7 @@ export class AppendEventsHandler implements ICommandHandler<AppendEventsCommand,
       requestHash: requestHash(command.batch, events),
       expectedVersion: command.expectedVersion,
       events,
+      rulesVersion: RULE_BOOK.current,
     };
     const eventIds = events.map((e) => e.eventId);
     // A retried write returns its original result before If-Match is looked at (DESIGN.md §4).

@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { validateEvent } from '@app/domain/catalogue';
+import { decide } from '@app/domain/decide';
+import { ruleBook, type Decider, type RuleBook } from '@app/domain/rules';
+import { CODEC_VERSION, loggedEventOf, type Envelope } from '@app/event-log/envelope';
+import { EmbeddedEventLog } from '@app/event-log/embedded-event-log.adapter';
+import { DecisionProjection } from '@app/decisions/decision-projection';
+import { createDataSource, migrate } from '@app/read-model/database';
+import { databaseUrl, uniqueSchemaName, waitFor } from '../../../test/support/services';
+import { rebuildBeside } from './rebuild';
+
+const STANDOFF = 'rule-versions';
+const CONSUMER = 'rules-test';
+
+/** A rule added later: an unverified claim is refused. */
+const refusingUnverified: Decider = (command, facts) =>
+  command.events.some((event) => event.summary.includes('unverified'))
+    ? {
+        outcome: 'rejected',
+        rejection: {
+          status: 422,
+          slug: 'unverified-claim',
+          title: 'Unverified claim',
+          detail: 'unverified',
+          errors: [],
+        },
+      }
+    : decide(command, facts);
+
+/**
+ * Issue 7, item 8: the log holds commands and a rebuild decides them again, so each record carries the version
+ * of the rules it was appended under and is decided by it: a changed rule leaves past decisions as they were.
+ */
+describe('decisions under versioned rules, rebuilt on the real Postgres', () => {
+  const schema = uniqueSchemaName('rules');
+  let db: DataSource;
+  let log: EmbeddedEventLog;
+
+  beforeAll(async () => {
+    db = createDataSource({ url: databaseUrl(), schema });
+    await db.initialize();
+    await migrate(db, { schema });
+    log = new EmbeddedEventLog(db, { pollIntervalMs: 20 });
+  });
+
+  afterAll(async () => {
+    await log.close();
+    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await db.destroy();
+  });
+
+  async function project(book: RuleBook, records: number): Promise<void> {
+    const subscription = await log.subscribe(
+      new DecisionProjection(db, CONSUMER, 'embedded', undefined, undefined, book),
+    );
+    await waitFor('the projection', async () => (await appliedRecords()) === records);
+    await subscription.stop();
+  }
+
+  async function appliedRecords(): Promise<number> {
+    const rows: { next: number }[] = await db.query(
+      `SELECT next_offset::int AS next FROM projection_offsets WHERE consumer = $1`,
+      [CONSUMER],
+    );
+    return rows[0]?.next ?? 0;
+  }
+
+  const decisions = (): Promise<{ summary: string; outcome: string; slug: string | null }[]> =>
+    db.query(
+      `SELECT (e.posted ->> 'summary') AS summary, d.outcome, d.problem ->> 'slug' AS slug
+         FROM decisions d JOIN decided_events e ON e.command_id = d.command_id
+        ORDER BY d.log_offset`,
+    );
+
+  const rebuildWith = (book: RuleBook) =>
+    rebuildBeside(
+      {
+        dataSource: db,
+        eventLog: log,
+        logName: 'embedded',
+        consumer: CONSUMER,
+        groupId: 'rules',
+        ruleBook: book,
+      },
+      { pollMs: 20 },
+    );
+
+  it('keeps every past decision through a rebuild after a rule changed, and decides new commands by the new rule', async () => {
+    const first = ruleBook({ 1: decide });
+    await log.append(statementCommand('a verified statement', first.current));
+    await log.append(statementCommand('an unverified statement', first.current));
+    await project(first, 2);
+    expect(await decisions()).toEqual([
+      { summary: 'a verified statement', outcome: 'accepted', slug: null },
+      { summary: 'an unverified statement', outcome: 'accepted', slug: null },
+    ]);
+
+    // The rule changes: version 2 refuses unverified claims; version 1 is kept.
+    const second = ruleBook({ 1: decide, 2: refusingUnverified });
+    await log.append(statementCommand('another unverified statement', second.current));
+    await log.append(statementCommand('another verified statement', second.current));
+    await project(second, 4);
+    expect((await decisions()).slice(2)).toEqual([
+      { summary: 'another unverified statement', outcome: 'rejected', slug: 'unverified-claim' },
+      { summary: 'another verified statement', outcome: 'accepted', slug: null },
+    ]);
+
+    const before = await db.query(
+      `SELECT command_id, outcome, problem, version_after FROM decisions ORDER BY log_offset`,
+    );
+    await rebuildWith(second);
+    expect(
+      await db.query(`SELECT command_id, outcome, problem, version_after FROM decisions ORDER BY log_offset`),
+    ).toEqual(before);
+
+    // Had the rule been changed in place, the rebuild would have rewritten history: the check above can fail.
+    await rebuildWith(ruleBook({ 1: refusingUnverified, 2: refusingUnverified }));
+    const rewritten: { outcome: string }[] = await db.query(
+      `SELECT outcome FROM decisions ORDER BY log_offset`,
+    );
+    expect(rewritten.map((d) => d.outcome)).toEqual(['accepted', 'rejected', 'rejected', 'accepted']);
+  }, 60_000);
+
+  it('dead-letters a command recorded under rules this projector does not have, saying what to do', async () => {
+    await log.append(statementCommand('from a newer API', 99));
+    await project(ruleBook({ 1: decide, 2: refusingUnverified }), 5);
+    const [letter] = await db.query(`SELECT error FROM dead_letters ORDER BY id DESC LIMIT 1`);
+    expect(letter.error).toMatch(/rules version 99, which this projector does not have.*replay/);
+  }, 60_000);
+});
+
+function statementCommand(summary: string, rulesVersion: number): Envelope {
+  const result = validateEvent(
+    { type: 'statement.made', occurredAt: '2022-01-10', actor: 'RUS', target: 'USA', summary },
+    { now: Date.now() },
+  );
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return {
+    codecVersion: CODEC_VERSION,
+    commandId: randomUUID(),
+    standoffId: STANDOFF,
+    batch: false,
+    idempotencyKey: null,
+    requestHash: randomUUID(),
+    expectedVersion: null,
+    events: [loggedEventOf(result.event, randomUUID())],
+    rulesVersion,
+  };
+}
