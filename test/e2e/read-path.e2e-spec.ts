@@ -317,6 +317,22 @@ describe('GET /v1/standoffs/{id}/state', () => {
     });
   });
 
+  it('names the Kremlin as the disputer of its own follow-up, once its denial of 1 February is known', async () => {
+    const follow = (body: StandoffState) =>
+      body.documents.find((d) => d.documentId === 'ru-written-follow-up');
+    const before = (
+      await api().get(`/v1/standoffs/${SEED}/state?asOf=2022-02-01&knownAt=2022-01-31`).expect(200)
+    ).body as StandoffState;
+    expect(follow(before)).toMatchObject({ status: 'delivered', disputedBy: [] });
+    const after = (
+      await api().get(`/v1/standoffs/${SEED}/state?asOf=2022-02-01&knownAt=2022-02-01`).expect(200)
+    ).body as StandoffState;
+    expect(follow(after)).toMatchObject({ status: 'void', disputedBy: ['RUS'] });
+    expect(after.disputed).toEqual([
+      expect.objectContaining({ actor: 'RUS', disputedBy: ['RUS'], void: true }),
+    ]);
+  });
+
   it('equals stateAt over the same events for every asOf × knownAt of a grid (seed)', async () => {
     const events = await postedEvents(SEED);
     for (const asOf of ['2021-12-16', '2022-01-26', '2022-01-30', '2022-01-31', '2022-02-01', FAR_FUTURE]) {

@@ -201,10 +201,10 @@ describe('the fold', () => {
       expect(state.awaiting).toHaveLength(1);
     });
 
-    it('is listed void when its author denies it, and opens no awaited reply', () => {
+    it('is listed void, disputed by its author, when its author denies it, and opens no awaited reply', () => {
       const delivered = document('d', 'USA', 'RUS', '2022-01-26', 'response');
       const state = given(delivered, aDenial(delivered, { occurredAt: '2022-01-27' })).stateAt();
-      expect(state.documents[0]).toMatchObject({ documentId: 'd', status: 'void', disputedBy: [] });
+      expect(state.documents[0]).toMatchObject({ documentId: 'd', status: 'void', disputedBy: ['USA'] });
       expect(state.awaiting).toEqual([]);
     });
 

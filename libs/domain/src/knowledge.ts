@@ -59,7 +59,8 @@ function compareKnowledgeOrder(a: RecordedEvent, b: RecordedEvent): number {
  * - corrections take effect on any event but a retraction or a correction, in (`reportedAt`, `position`)
  *   order, unless retracted;
  * - a dispute, unless retracted, is judged as corrected (its actor, the event it names) against the named
- *   event as corrected: the named event's own actor makes it `void`, any other actor joins `disputedBy`;
+ *   event as corrected: every disputing actor joins `disputedBy`, and the named event's own actor also makes it
+ *   `void`;
  *   a dispute naming a meta event or another dispute is ignored.
  *
  * One pass over the events, maps only for the events that knowledge events name, then one sort (linear
@@ -134,12 +135,11 @@ export function knowledgeView(events: readonly RecordedEvent[], knownAt: number)
     const namedEvent = original.get(dispute.data.eventId);
     if (!namedEvent || isMetaEvent(namedEvent) || namedEvent.type === DISPUTE_TYPE) continue;
     const target = asCorrected(namedEvent);
+    // A denial of one's own act voids it, and still names who disputed it (EVENTS.md).
     if (dispute.actor === target.actor) voided.add(target.eventId);
-    else {
-      const list = disputants.get(target.eventId);
-      if (list) list.push(dispute.actor);
-      else disputants.set(target.eventId, [dispute.actor]);
-    }
+    const list = disputants.get(target.eventId);
+    if (list) list.push(dispute.actor);
+    else disputants.set(target.eventId, [dispute.actor]);
   }
 
   const affected = retracted.size + corrected.size + disputants.size + voided.size > 0;

@@ -105,13 +105,13 @@ describe('the seed scenario (news report of 1 February 2022)', () => {
       expect(state.lastEventAt).toBe('2022-02-01');
     });
 
-    it('lists the follow-up as disputed by its own author', () => {
+    it('lists the follow-up as disputed by its own author, who is named', () => {
       expect(state.disputed).toEqual([
         {
           eventId: seed.byRef['follow-up'].eventId,
           type: 'document.delivered',
           actor: 'RUS',
-          disputedBy: [],
+          disputedBy: ['RUS'],
           void: true,
         },
       ]);
@@ -190,7 +190,7 @@ describe('the seed scenario (news report of 1 February 2022)', () => {
             inReplyTo: 'us-written-response',
             deliveredAt: '2022-01-31',
             status: 'void',
-            disputedBy: [],
+            disputedBy: ['RUS'],
           },
         ],
         awaiting: [
@@ -247,7 +247,7 @@ describe('the seed scenario (news report of 1 February 2022)', () => {
             eventId: seed.byRef['follow-up'].eventId,
             type: 'document.delivered',
             actor: 'RUS',
-            disputedBy: [],
+            disputedBy: ['RUS'],
             void: true,
           },
         ],
