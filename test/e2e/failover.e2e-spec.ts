@@ -120,7 +120,11 @@ describe('projector failover and readiness on Kafka', () => {
     expectStatus(afterKill, 201);
     expect(takeoverMs).toBeLessThan(TAKEOVER_BOUND_MS);
     // The takeover is logged at info by the survivor.
-    await survivor.waitForOutput(new RegExp(`took over \\[[\\d, ]*\\b${partition}\\b`), 5_000);
+    const tookOver = new RegExp(
+      `assigned partitions \\[[\\d, ]*\\] of \\S+ \\(took over \\[[\\d, ]*\\b${partition}\\b[\\d, ]*\\]`,
+    );
+    await survivor.waitForOutput(tookOver, 5_000);
+    process.stderr.write(`failover: the survivor logged "${survivor.output().match(tookOver)?.[0]}"\n`);
     expect(lastAssignment(survivor)).toEqual([0, 1, 2]);
   });
 
