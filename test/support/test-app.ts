@@ -3,7 +3,9 @@ import { DataSource } from 'typeorm';
 import { openInfrastructureFor } from '@app/platform/infrastructure';
 import { createApp, type RunningApp } from '../../apps/api/src/bootstrap';
 import { loadConfig, type AppConfig } from '@app/platform/config';
-import { databaseUrl, kafkaBrokers, uniqueName, uniqueSchemaName } from './services';
+import type { ProjectionRunner } from '@app/projection/projection-runner';
+import { PROJECTION_RUNNER } from '@app/projection/projector.module';
+import { databaseUrl, kafkaBrokers, uniqueName, uniqueSchemaName, waitFor } from './services';
 
 export interface TestApp {
   readonly running: RunningApp;
@@ -22,6 +24,11 @@ export interface TestAppOptions {
   /** Reuse a schema and topic, e.g. to start a second process on the same store. */
   readonly schema?: string;
   readonly topic?: string;
+  /**
+   * Resolve only once the projector of the app holds its partitions (default true): the port opens before the
+   * consumer group lets it in, and a test that posts at once would otherwise wait for the join.
+   */
+  readonly awaitProjector?: boolean;
 }
 
 /** The real app on the real Postgres (a schema of its own) and Kafka (a topic of its own), listening on a free port. */
@@ -39,6 +46,15 @@ export async function startTestApp(name: string, options: TestAppOptions = {}): 
   const running = await createApp(config, infrastructure, options.withProjector ?? true, ['warn', 'error']);
   await running.app.listen(0, '127.0.0.1');
   const server = running.app.getHttpServer() as Server;
+  if ((options.withProjector ?? true) && (options.awaitProjector ?? true)) {
+    const runner = running.app.get<ProjectionRunner>(PROJECTION_RUNNER, { strict: false });
+    await waitFor(
+      `the projector of ${name} to hold its partitions`,
+      () => runner.status().state !== 'joining',
+      60_000,
+      20,
+    );
+  }
   return {
     running,
     server,

@@ -45,7 +45,7 @@ export class AppModule {
         InfrastructureModule.forRoot(config, infrastructure),
         DecisionsModule,
         CqrsModule.forRoot(),
-        OperationsModule.forRoot(),
+        OperationsModule.forRoot({ stallAfterSeconds: config.projectionStallSeconds }),
         ...(options.withProjector
           ? [ProjectorModule.forRoot({ rebuildOnLogChange: config.rebuildOnLogChange })]
           : []),

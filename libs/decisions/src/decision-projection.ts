@@ -124,7 +124,10 @@ export class DecisionProjection implements LogConsumer {
           decided.push(record.envelope.commandId);
       }
       const next = BigInt(records[records.length - 1].offset) + 1n;
-      if (next > nextOffset) await storeOffset(tx, this.offsets, partition, next);
+      const events = records
+        .filter((record) => BigInt(record.offset) >= nextOffset)
+        .reduce((sum, record) => sum + (record.envelope?.events.length ?? 0), 0);
+      if (next > nextOffset) await storeOffset(tx, this.offsets, partition, next, events);
       for (const standoffId of touched) await this.snapshots.extend(tx, standoffId);
       await noticeDecided(tx, decided);
     });

@@ -44,3 +44,18 @@ function systemCodeOf(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Whether a failure says the database cannot be reached or is not serving (refused or lost connections, a
+ * server shutting down or starting up, no connection slot): an outage a client may retry after, unlike a
+ * deadlock or a bad query, which say nothing about availability.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const code = sqlStateOf(error);
+  if (code) return code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(code);
+  const message = error instanceof Error ? error.message : String(error);
+  return NETWORK_ERROR_CODES.has(systemCodeOf(error) ?? '') || NETWORK_MESSAGE.test(message);
+}
+
+/** 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now, 53300 too many connections. */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);

@@ -33,14 +33,18 @@ export async function lockOffset(tx: Queryable, key: OffsetKey, partition: numbe
   return BigInt(rows[0].next_offset);
 }
 
+/** Moves the partition on to `next`, counting the events the applied records carried, and notes when. */
 export async function storeOffset(
   tx: Queryable,
   key: OffsetKey,
   partition: number,
   next: bigint,
+  events = 0,
 ): Promise<void> {
   await tx.query(
-    `UPDATE projection_offsets SET next_offset = $4 WHERE consumer = $1 AND topic = $2 AND partition = $3`,
-    [key.consumer, key.topic, partition, next.toString()],
+    `UPDATE projection_offsets
+        SET next_offset = $4, progressed_at = now(), applied_events = applied_events + $5
+      WHERE consumer = $1 AND topic = $2 AND partition = $3`,
+    [key.consumer, key.topic, partition, next.toString(), events],
   );
 }

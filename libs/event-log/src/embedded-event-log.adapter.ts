@@ -8,6 +8,7 @@ import {
   type LogConsumer,
   type LogRecord,
   type LogSubscription,
+  type SubscriptionStatus,
 } from './event-log.port';
 import { stderrLogger, type EventLogLogger } from './event-log-logger';
 import { MAX_ENVELOPE_BYTES } from './topics';
@@ -165,6 +166,11 @@ class EmbeddedSubscription implements LogSubscription {
 
   start(): void {
     this.loop = this.run();
+  }
+
+  /** One partition, read by every subscriber from the start: nothing to join. */
+  status(): SubscriptionStatus {
+    return { assigned: !this.stopped, partitions: [0] };
   }
 
   async stop(): Promise<void> {

@@ -31,6 +31,23 @@ export interface LogConsumer {
 
 export interface LogSubscription {
   stop(): Promise<void>;
+  /** Whether this subscriber holds its share of the partitions yet; `subscribe` does not wait for that. */
+  status(): SubscriptionStatus;
+}
+
+export interface SubscriptionStatus {
+  /** Joined (Kafka: the consumer group) and positioned at the stored offsets of its partitions, if it has any. */
+  readonly assigned: boolean;
+  readonly partitions: readonly number[];
+}
+
+/** Which partitions of the log a consumer group's live members hold (Kafka), for readiness. */
+export interface GroupOwnership {
+  /** The group's state as the coordinator reports it (`Stable`, `PreparingRebalance`, `Empty`, …). */
+  readonly state: string;
+  readonly members: number;
+  /** Partitions of the log that some member holds. */
+  readonly owned: readonly number[];
 }
 
 export interface EventLog {
@@ -46,6 +63,8 @@ export interface EventLog {
   identity(): Promise<string>;
   /** The offset the next record appended to each partition will get: how far a consumer has to go. */
   endOffsets(): Promise<ReadonlyMap<number, string>>;
+  /** Who holds the partitions in a consumer group; undefined where the log has no groups (embedded). */
+  groupOwnership?(groupId: string): Promise<GroupOwnership>;
   close(): Promise<void>;
 }
 

@@ -1,4 +1,5 @@
 import {
+  AssignerProtocol,
   ConfigResourceTypes,
   Kafka,
   logLevel as KafkaLogLevel,
@@ -15,9 +16,11 @@ import type { Envelope } from './envelope';
 import {
   LogUnavailableError,
   type EventLog,
+  type GroupOwnership,
   type LogConsumer,
   type LogRecord,
   type LogSubscription,
+  type SubscriptionStatus,
 } from './event-log.port';
 import { stderrLogger, type EventLogLogger, type EventLogLogLevel } from './event-log-logger';
 import { DEFAULT_PARTITIONS, EVENTS_TOPIC, MAX_ENVELOPE_BYTES, MAX_RECORD_BYTES } from './topics';
@@ -40,8 +43,18 @@ export interface KafkaEventLogOptions {
   readonly maxMessagesPerSend?: number;
   /** How long a fetch waits for new records: decisions wait at most this long. Default 50. */
   readonly maxWaitTimeInMs?: number;
+  /**
+   * How long the group waits for a silent member (a SIGKILLed projector) before handing its partitions to the
+   * others. Default 6000, the broker's minimum: a takeover within 10 s (DESIGN.md §6).
+   */
   readonly sessionTimeout?: number;
+  /**
+   * How often a member tells the group it lives, also while it applies a batch. Default a quarter of the session
+   * (Kafka advises at most a third): a survivor learns of a rebalance sooner, and a takeover stays within 10 s.
+   */
   readonly heartbeatInterval?: number;
+  /** How long a rebalance waits for members to rejoin (one may be finishing a batch). Default 20 000. */
+  readonly rebalanceTimeout?: number;
   /** Partitions applied in parallel by one subscriber. Default 1. */
   readonly partitionsConsumedConcurrently?: number;
   /** At most this often, offsets are also committed to Kafka (for lag monitoring only). Default 1000. */
@@ -58,6 +71,9 @@ interface PendingAppend {
   settled: boolean;
   timer?: NodeJS.Timeout;
 }
+
+export const DEFAULT_SESSION_TIMEOUT_MS = 6000;
+const DEFAULT_REBALANCE_TIMEOUT_MS = 20_000;
 
 /** Most bytes one coalesced send carries (a single larger record still goes, alone). */
 const MAX_BYTES_PER_SEND = MAX_ENVELOPE_BYTES;
@@ -291,6 +307,28 @@ export class KafkaEventLog implements EventLog {
     }
   }
 
+  async groupOwnership(groupId: string): Promise<GroupOwnership> {
+    try {
+      const admin = await this.connectedAdmin();
+      const { groups } = await admin.describeGroups([groupId]);
+      const group = groups[0];
+      const owned = new Set<number>();
+      for (const member of group?.members ?? []) {
+        if (member.memberAssignment.length === 0) continue;
+        const decoded = AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
+        for (const partition of decoded?.assignment[this.topic] ?? []) owned.add(partition);
+      }
+      return {
+        state: group?.state ?? 'Dead',
+        members: group?.members.length ?? 0,
+        owned: [...owned].sort((a, b) => a - b),
+      };
+    } catch (error) {
+      if (error instanceof LogUnavailableError) throw error;
+      throw new LogUnavailableError(`Kafka is unavailable: ${messageOf(error)}`, error);
+    }
+  }
+
   private async connectedAdmin(): Promise<Admin> {
     if (this.admin) return this.admin;
     this.adminConnecting ??= (async () => {
@@ -360,7 +398,11 @@ interface PartitionState {
 
 class KafkaSubscription implements LogSubscription {
   private readonly consumer: Consumer;
+  private readonly heartbeatIntervalMs: number;
   private assignment = new Map<number, PartitionState>();
+  /** What this member holds, for readiness: set once an assignment is sought to, cleared by a rebalance. */
+  private owned: SubscriptionStatus = { assigned: false, partitions: [] };
+  private running: Promise<void> = Promise.resolve();
   private generation = 0;
   private stopping: Promise<void> | undefined;
   private stopRequested = false;
@@ -378,17 +420,26 @@ class KafkaSubscription implements LogSubscription {
     private readonly lowWatermark: (partition: number) => Promise<bigint>,
     private readonly onStopped: () => void,
   ) {
+    const sessionTimeout = options.sessionTimeout ?? DEFAULT_SESSION_TIMEOUT_MS;
+    this.heartbeatIntervalMs = options.heartbeatInterval ?? Math.floor(sessionTimeout / 4);
     this.consumer = kafka.consumer({
       groupId,
+      sessionTimeout,
+      heartbeatInterval: this.heartbeatIntervalMs,
+      rebalanceTimeout: options.rebalanceTimeout ?? DEFAULT_REBALANCE_TIMEOUT_MS,
+      // A consumer that crashes restarts (kafkajs's default), unless it was stopped meanwhile.
+      retry: { retries: 5, restartOnFailure: async () => !this.stopRequested },
       allowAutoTopicCreation: false,
       readUncommitted: false,
       maxWaitTimeInMs: options.maxWaitTimeInMs ?? 50,
       // A partition's fetch must hold at least one record of the largest size; a fetch a few of them.
       maxBytesPerPartition: 2 * MAX_RECORD_BYTES,
       maxBytes: 4 * MAX_RECORD_BYTES,
-      ...(options.sessionTimeout ? { sessionTimeout: options.sessionTimeout } : {}),
-      ...(options.heartbeatInterval ? { heartbeatInterval: options.heartbeatInterval } : {}),
     });
+  }
+
+  status(): SubscriptionStatus {
+    return this.owned;
   }
 
   async start(): Promise<void> {
@@ -396,11 +447,16 @@ class KafkaSubscription implements LogSubscription {
       this.assignmentWork = this.onAssignment(event.payload.memberAssignment);
       return this.assignmentWork;
     });
-    this.consumer.on(this.consumer.events.CRASH, (event) =>
+    this.consumer.on(this.consumer.events.REBALANCING, () => {
+      this.owned = { assigned: false, partitions: this.owned.partitions };
+      this.logger('info', `consumer ${this.groupId}: the group is rebalancing`);
+    });
+    this.consumer.on(this.consumer.events.CRASH, (event) => {
+      this.owned = { assigned: false, partitions: [] };
       this.logger('error', `consumer ${this.groupId} crashed: ${messageOf(event.payload.error)}`, {
         restart: event.payload.restart,
-      }),
-    );
+      });
+    });
     try {
       await this.consumer.connect();
       // fromBeginning only matters before the first seek lands: never start from "latest".
@@ -408,12 +464,16 @@ class KafkaSubscription implements LogSubscription {
     } catch (error) {
       throw new LogUnavailableError(`could not subscribe to ${this.topic}: ${messageOf(error)}`, error);
     }
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-      eachBatch: (payload) => this.eachBatch(payload),
-    });
+    // Not awaited: joining the group can take a session timeout (a killed member is still in it), and nothing
+    // that starts with the subscriber (an HTTP port) should wait for it. status() tells when it holds partitions.
+    this.running = this.consumer
+      .run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+        eachBatch: (payload) => this.eachBatch(payload),
+      })
+      .catch((error) => this.logger('error', `consumer ${this.groupId} did not start: ${messageOf(error)}`));
   }
 
   stop(): Promise<void> {
@@ -425,8 +485,12 @@ class KafkaSubscription implements LogSubscription {
       .catch((error) =>
         this.logger('warn', `consumer ${this.groupId} did not disconnect cleanly: ${messageOf(error)}`),
       )
+      .then(() => this.running)
       .then(() => this.assignmentWork)
-      .finally(() => this.onStopped());
+      .finally(() => {
+        this.owned = { assigned: false, partitions: [] };
+        this.onStopped();
+      });
     return this.stopping;
   }
 
@@ -437,13 +501,13 @@ class KafkaSubscription implements LogSubscription {
    */
   private async onAssignment(memberAssignment: Record<string, number[]>): Promise<void> {
     const generation = ++this.generation;
-    const partitions = memberAssignment[this.topic] ?? [];
+    const partitions = [...(memberAssignment[this.topic] ?? [])].sort((a, b) => a - b);
     this.assignment = new Map(partitions.map((partition) => [partition, { verified: false }]));
-    this.logger(
-      'info',
-      `consumer ${this.groupId} assigned partitions [${partitions.join(', ')}] of ${this.topic}`,
-    );
-    if (partitions.length === 0) return;
+    this.logAssignment(partitions);
+    const owning = () => {
+      this.owned = { assigned: true, partitions };
+    };
+    if (partitions.length === 0) return owning();
     const held = [{ topic: this.topic, partitions }];
     // Synchronous, inside the join: the fetch loop has not started for this assignment yet.
     this.consumer.pause(held);
@@ -471,10 +535,27 @@ class KafkaSubscription implements LogSubscription {
         this.consumer.seek({ topic: this.topic, partition, offset });
       }
       this.consumer.resume(held);
+      owning();
     } catch (error) {
       // The consumer crashed meanwhile; its restart joins again and brings a new assignment.
       this.logger('warn', `could not seek after assignment: ${messageOf(error)}`);
     }
+  }
+
+  /** Assignments and takeovers at info: which partitions this member gained and gave up. */
+  private logAssignment(partitions: readonly number[]): void {
+    const before = new Set(this.owned.partitions);
+    const gained = partitions.filter((p) => !before.has(p));
+    const released = [...before].filter((p) => !partitions.includes(p));
+    const changes = [
+      gained.length > 0 ? `took over [${gained.join(', ')}]` : '',
+      released.length > 0 ? `released [${released.join(', ')}]` : '',
+    ].filter(Boolean);
+    this.logger(
+      'info',
+      `consumer ${this.groupId} assigned partitions [${partitions.join(', ')}] of ${this.topic}` +
+        `${changes.length > 0 ? ` (${changes.join(', ')})` : ''}`,
+    );
   }
 
   /** Waits, or less when stop() is called. */
@@ -549,6 +630,9 @@ class KafkaSubscription implements LogSubscription {
 
     const records = messages.map((message) => toLogRecord(partition, message));
     const last = records[records.length - 1].offset;
+    // kafkajs heartbeats only between fetches: keep the membership alive through a long apply, or the short
+    // session would hand the partition to another member mid-batch.
+    const keepAlive = setInterval(() => void heartbeat().catch(() => undefined), this.heartbeatIntervalMs);
     try {
       await this.logConsumer.apply({ partition, records });
     } catch (error) {
@@ -563,6 +647,8 @@ class KafkaSubscription implements LogSubscription {
       // checked against the stored offsets again (the store may be behind, as after a rebuild elsewhere).
       state.verified = false;
       throw error;
+    } finally {
+      clearInterval(keepAlive);
     }
     resolveOffset(last);
     await heartbeat();

@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       kafkaTopic: 'standoff.events.v1',
       seed: true,
       rebuildOnLogChange: false,
+      projectionStallSeconds: 30,
     });
   });
 
@@ -32,6 +33,7 @@ describe('loadConfig', () => {
       KAFKA_TOPIC: 'standoff.events.v1-staging',
       SEED: 'false',
       REBUILD_ON_LOG_CHANGE: 'true',
+      PROJECTION_STALL_SECONDS: '120',
     });
     expect(config).toEqual({
       port: 8080,
@@ -50,6 +52,7 @@ describe('loadConfig', () => {
       kafkaTopic: 'standoff.events.v1-staging',
       seed: false,
       rebuildOnLogChange: true,
+      projectionStallSeconds: 120,
     });
   });
 

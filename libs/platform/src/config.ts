@@ -32,6 +32,8 @@ export interface AppConfig {
   readonly seed: boolean;
   /** Rebuild read models that come from another log on start, instead of refusing to project them. */
   readonly rebuildOnLogChange: boolean;
+  /** `/health/ready` fails when a partition lags and has applied nothing for this long. */
+  readonly projectionStallSeconds: number;
 }
 
 /** Injection token for the loaded {@link AppConfig}. */
@@ -51,6 +53,7 @@ export const DEFAULTS = {
   kafkaPartitions: 6,
   dataDir: './data',
   kafkaTopic: 'standoff.events.v1',
+  projectionStallSeconds: 30,
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -172,6 +175,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push(`SEED must be true or false, got ${JSON.stringify(seedText)}`);
 
   const rebuildOnLogChange = boolean(env, 'REBUILD_ON_LOG_CHANGE', false, problems);
+  const projectionStallSeconds = integer(
+    env,
+    'PROJECTION_STALL_SECONDS',
+    DEFAULTS.projectionStallSeconds,
+    1,
+    86_400,
+    problems,
+  );
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -187,6 +198,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     kafkaTopic,
     seed: seedText === 'true',
     rebuildOnLogChange,
+    projectionStallSeconds,
   };
 }
 

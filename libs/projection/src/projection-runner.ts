@@ -10,6 +10,13 @@ import { SnapshotMaintainer } from '@app/read-model/snapshots/snapshot-maintaine
 
 export const PROJECTOR_GROUP = 'standoff-projector';
 
+/** Where the projector of this process stands, for readiness. */
+export interface ProjectorStatus {
+  /** `joining` until it holds its partitions (a consumer group may take a session timeout to let it in). */
+  readonly state: 'stopped' | 'refused' | 'joining' | 'assigned';
+  readonly partitions: readonly number[];
+}
+
 export interface ProjectionRunnerOptions {
   /** Rebuild the read models when they come from another log, instead of refusing to project. */
   readonly rebuildOnLogChange?: boolean;
@@ -93,6 +100,13 @@ export class ProjectionRunner {
       groupId: `${projectorGroupId(logName)}.rebuild.${randomUUID()}`,
     });
     this.logger.log(`rebuilt ${progress.events} events from ${progress.total} records of ${binding.logId}`);
+  }
+
+  status(): ProjectorStatus {
+    if (this.refusal) return { state: 'refused', partitions: [] };
+    const held = this.subscription?.status();
+    if (!held) return { state: 'stopped', partitions: [] };
+    return { state: held.assigned ? 'assigned' : 'joining', partitions: held.partitions };
   }
 
   async stop(): Promise<void> {

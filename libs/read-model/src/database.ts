@@ -4,6 +4,7 @@ import { StateSnapshots1764234000000 } from '../../../migrations/1764234000000-S
 import { ReadPathIndexes1764237600000 } from '../../../migrations/1764237600000-ReadPathIndexes';
 import { PoisonAndLogIdentity1764900000000 } from '../../../migrations/1764900000000-PoisonAndLogIdentity';
 import { RefoldSnapshots1764950000000 } from '../../../migrations/1764950000000-RefoldSnapshots';
+import { ProjectionProgress1765000000000 } from '../../../migrations/1765000000000-ProjectionProgress';
 
 export const MIGRATIONS = [
   InitialSchema1764230400000,
@@ -11,6 +12,7 @@ export const MIGRATIONS = [
   ReadPathIndexes1764237600000,
   PoisonAndLogIdentity1764900000000,
   RefoldSnapshots1764950000000,
+  ProjectionProgress1765000000000,
 ];
 
 export interface DatabaseOptions {

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
+import { outageProblem } from './outage';
 import { PROBLEM_CONTENT_TYPE, Problem, ProblemError, ProblemFieldError, problem } from './problem';
 
 /** A problem and the headers that go with it (`WWW-Authenticate`, `ETag`, `Retry-After`, …). */
@@ -140,7 +141,7 @@ export function toProblem(exception: unknown): RenderedProblem | undefined {
     const rendered = bodyParserProblem(exception);
     return rendered.status >= 500 ? undefined : { problem: rendered, headers: {} };
   }
-  return undefined;
+  return outageProblem(exception);
 }
 
 export const INTERNAL_PROBLEM = statusProblem(500, 'The server failed to handle the request.');

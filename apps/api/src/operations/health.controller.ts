@@ -10,6 +10,7 @@ import { ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/sw
 import { Public } from '../http/api-keys.guard';
 import { problem, ProblemError } from '../http/problem';
 import { LogProbe, OPERATIONS_OPTIONS, withTimeout, type OperationsOptions } from './log-probe';
+import { stallMessage } from './projection-stall';
 
 /** Seconds a load balancer should wait before asking a service that is not ready again. */
 export const NOT_READY_RETRY_AFTER_SECONDS = 5;
@@ -94,16 +95,19 @@ export class HealthController {
         this.probe.logBinding(),
       );
       if (!binding.ok) return check.down({ maxLag, log: binding.logId, message: binding.problem });
-      const partitions = await withTimeout(
+      const [ownership, partitions] = await withTimeout(
         'the projection lag',
         this.options.probeTimeoutMs,
-        this.probe.projectionLag(),
+        Promise.all([this.probe.projectionOwnership(), this.probe.projectionLag()]),
       );
       const lag = Math.max(0, ...partitions.map((p) => p.lag));
-      const details = { lag, maxLag, partitions };
-      return lag <= maxLag
-        ? check.up(details)
-        : check.down({ ...details, message: `the projection trails the log by ${lag} records` });
+      const details = { lag, maxLag, partitions, ...ownership.details };
+      const failure = !ownership.owned
+        ? ownership.message
+        : lag > maxLag
+          ? `the projection trails the log by ${lag} records`
+          : stallMessage(partitions);
+      return failure ? check.down({ ...details, message: failure }) : check.up(details);
     } catch (error) {
       return check.down({ maxLag, message: messageOf(error) });
     }

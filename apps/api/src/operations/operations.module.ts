@@ -6,6 +6,7 @@ import { HealthController } from './health.controller';
 import {
   DEFAULT_MAX_PROJECTION_LAG,
   DEFAULT_PROBE_TIMEOUT_MS,
+  DEFAULT_STALL_AFTER_SECONDS,
   LogProbe,
   OPERATIONS_OPTIONS,
   type OperationsOptions,
@@ -16,6 +17,7 @@ import { MetricsController } from './metrics.controller';
 export interface OperationsModuleOptions {
   readonly maxProjectionLag?: number;
   readonly probeTimeoutMs?: number;
+  readonly stallAfterSeconds?: number;
 }
 
 /**
@@ -30,6 +32,7 @@ export class OperationsModule {
       infrastructure,
       maxProjectionLag: options.maxProjectionLag ?? DEFAULT_MAX_PROJECTION_LAG,
       probeTimeoutMs: options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
+      stallAfterSeconds: options.stallAfterSeconds ?? DEFAULT_STALL_AFTER_SECONDS,
     });
     return {
       module: OperationsModule,

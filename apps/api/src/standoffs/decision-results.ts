@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Rejection } from '@app/domain/decide';
 import { eventView } from '@app/domain/timeline';
 import type { DecisionRow, DecisionWaiter } from '@app/decisions/decision-waiter';
+import { isDatabaseUnavailable } from '@app/decisions/fault-kind';
 import { DECISION_WAITER } from '@app/decisions/decisions.module';
 import { loadKnownEvents } from '@app/read-model/event-queries';
 import { DATA_SOURCE } from '@app/platform/tokens';
@@ -23,9 +24,16 @@ export class DecisionResults {
   ) {}
 
   async await(commandId: string, eventIds: readonly string[], timeoutMs: number): Promise<AppendResult> {
-    const decision = await this.waiter.wait(commandId, timeoutMs);
-    if (!decision) return { outcome: 'pending', eventIds };
-    return this.render(decision);
+    try {
+      const decision = await this.waiter.wait(commandId, timeoutMs);
+      if (!decision) return { outcome: 'pending', eventIds };
+      return await this.render(decision);
+    } catch (error) {
+      // The command is in the log already and will be decided once the database is back: a 503 would invite a
+      // retry that, without an idempotency key, makes a second command.
+      if (isDatabaseUnavailable(error)) return { outcome: 'pending', eventIds };
+      throw error;
+    }
   }
 
   async ofCommand(commandId: string): Promise<AppendResult | undefined> {
