@@ -10,6 +10,7 @@ import { AdminController } from './admin/admin.controller';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { DATA_SOURCE, INFRASTRUCTURE } from './infrastructure/tokens';
 import { OperationsModule } from './operations/operations.module';
+import { PageModule } from './page/page.module';
 import { AppendEventsHandler } from './standoffs/commands/append-events.handler';
 import { DECISION_WAITER, DecisionResults } from './standoffs/decision-results';
 import {
@@ -46,6 +47,7 @@ export class AppModule implements OnApplicationShutdown {
       imports: [
         CqrsModule.forRoot(),
         OperationsModule.forRoot({ infrastructure }),
+        PageModule,
         ...(options.withProjector
           ? [
               ProjectorModule.forRoot(infrastructure, waiter, {
