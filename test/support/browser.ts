@@ -55,10 +55,13 @@ export function collectErrors(
 /** Numbered screenshots of a test's steps under test-output/<name>/. */
 export function screenshots(name: string): (page: Page, step: string) => Promise<void> {
   const dir = join(SCREENSHOT_ROOT, name);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
   let n = 0;
   return async (page, step) => {
+    // The previous run's pictures go when this run takes its first, not when a filtered run skips them all.
+    if (n === 0) {
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+    }
     n += 1;
     await page.screenshot({ path: join(dir, `${String(n).padStart(2, '0')}-${step}.png`), fullPage: true });
   };
