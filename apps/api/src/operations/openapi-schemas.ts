@@ -23,7 +23,8 @@ import {
 type SchemaObject = PlainSchemaObject | (ReferenceObject & PlainSchemaObject);
 
 const ref = (name: string): SchemaObject => ({ $ref: `#/components/schemas/${name}` });
-const nullable = (schema: SchemaObject): SchemaObject => ({ ...schema, nullable: true });
+/** Of a schema with a `type`: OpenAPI 3.0 ignores the siblings of a `$ref`. */
+const nullable = (schema: PlainSchemaObject): SchemaObject => ({ ...schema, nullable: true });
 const text: SchemaObject = { type: 'string', minLength: 1 };
 const strings: SchemaObject = { type: 'array', items: { type: 'string' } };
 
@@ -134,6 +135,11 @@ function newEventSchema(type: EventType): SchemaObject {
     },
   };
 }
+
+const source: PlainSchemaObject = {
+  type: 'object',
+  properties: { name: { type: 'string' }, url: { type: 'string', format: 'uri' } },
+};
 
 const quadClassCounts: SchemaObject = {
   type: 'object',
@@ -323,7 +329,7 @@ const event: SchemaObject = {
       enum: ['verbalCooperation', 'materialCooperation', 'verbalConflict', 'materialConflict'],
     }),
     data: { type: 'object', additionalProperties: true },
-    source: nullable(ref('Source')),
+    source: nullable(source),
     status: { type: 'string', enum: ['accepted'] },
     disputedBy: { ...strings, description: 'Actors other than its own that dispute it' },
     void: { type: 'boolean', description: 'Its own actor denies it' },
@@ -358,10 +364,7 @@ export function openApiSchemas(): Record<string, SchemaObject> {
       description: 'One actor id or a list of them',
       oneOf: [ref('ActorId'), { type: 'array', items: ref('ActorId'), minItems: 1, uniqueItems: true }],
     },
-    Source: {
-      type: 'object',
-      properties: { name: { type: 'string' }, url: { type: 'string', format: 'uri' } },
-    },
+    Source: source,
     ...newEvents,
     NewEvent: {
       description: 'An event to append; its type decides its data (domain/EVENTS.md)',

@@ -55,7 +55,10 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
           p.schema = { type: 'string' };
         }
       }
-      if (PUBLIC_PREFIXES.some((prefix) => path.startsWith(prefix))) continue;
+      if (PUBLIC_PREFIXES.some((prefix) => path.startsWith(prefix))) {
+        operation.security = [];
+        continue;
+      }
       operation.security = [{ [BEARER_SCHEME]: [] }];
       const admin = path.startsWith('/v1/admin');
       responses['401'] ??= {
