@@ -107,6 +107,31 @@ describe('the OpenAPI document', () => {
     expect(schemes.bearer).not.toHaveProperty('bearerFormat');
   });
 
+  it('gives every answer of every route a schema, and every parameter one', () => {
+    const missing: string[] = [];
+    const paths = document.paths as Record<string, Record<string, Record<string, unknown>>>;
+    for (const [path, item] of Object.entries(paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const responses = operation.responses as Record<
+          string,
+          { content?: Record<string, { schema?: object }> }
+        >;
+        for (const [status, response] of Object.entries(responses)) {
+          const media = Object.values(response.content ?? {});
+          if (media.length === 0 || media.some((m) => m.schema === undefined)) {
+            missing.push(`${method} ${path} ${status}`);
+          }
+        }
+        for (const parameter of (operation.parameters ?? []) as { name: string; schema?: object }[]) {
+          if (parameter.schema === undefined || Object.keys(parameter.schema).length === 0) {
+            missing.push(`${method} ${path} parameter ${parameter.name}`);
+          }
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('matches the typed client generated from it', async () => {
     // The CLI, not the library: openapi-typescript's dependencies are ES modules, which jest here cannot load.
     const dir = mkdtempSync(join(tmpdir(), 'openapi-client-'));

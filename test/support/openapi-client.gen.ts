@@ -1218,6 +1218,47 @@ export interface components {
                 };
             }[];
         };
+        RebuildStatus: {
+            jobId: string;
+            /** @enum {string} */
+            state: "running" | "done" | "failed";
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            finishedAt: string | null;
+            records: {
+                total: number;
+                applied: number;
+            };
+            events: number;
+            eventsPerSecond: number;
+            etaSeconds: number | null;
+            error: string | null;
+        };
+        DeadLetterPage: {
+            items: {
+                id: string;
+                topic: string;
+                partition: number;
+                offset: string;
+                commandId: string | null;
+                standoffId: string | null;
+                error: string;
+                /** Format: date-time */
+                receivedAt: string;
+                /** Format: date-time */
+                replayedAt: string | null;
+                /** @description The record's bytes as UTF-8 text, shortened */
+                payloadPreview: string;
+                payloadBytes: number;
+            }[];
+            /** @description Pass as after for the next page; null on the last */
+            next: string | null;
+        };
+        DeadLetterReplay: {
+            deadLetterId: string;
+            commandId: string;
+        };
         /** @description RFC 9457 problem details */
         Problem: {
             /** Format: uri */
@@ -2060,12 +2101,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Status 202 */
+            /** @description Started: the job */
             202: {
                 headers: {
+                    /** @description The rebuild job */
+                    Location?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RebuildStatus"];
+                };
             };
             /** @description Unauthorized: no key, or an unknown one (only when API_KEYS is set) */
             401: {
@@ -2078,6 +2123,15 @@ export interface operations {
             };
             /** @description Forbidden: the key lacks the role (admin) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: a rebuild is running (Location), or no projector runs in this process */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2110,12 +2164,23 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Status 200 */
+            /** @description A page of dead letters, oldest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeadLetterPage"];
+                };
+            };
+            /** @description Bad Request: a bad after or limit */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Unauthorized: no key, or an unknown one (only when API_KEYS is set) */
             401: {
@@ -2159,12 +2224,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Status 202 */
+            /** @description Appended to the log again */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeadLetterReplay"];
+                };
             };
             /** @description Unauthorized: no key, or an unknown one (only when API_KEYS is set) */
             401: {
@@ -2177,6 +2244,33 @@ export interface operations {
             };
             /** @description Forbidden: the key lacks the role (admin) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: no such dead letter */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: already replayed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content: the record holds no command */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2208,12 +2302,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Status 200 */
+            /** @description The progress */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RebuildStatus"];
+                };
             };
             /** @description Unauthorized: no key, or an unknown one (only when API_KEYS is set) */
             401: {
@@ -2226,6 +2322,15 @@ export interface operations {
             };
             /** @description Forbidden: the key lacks the role (admin) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: no such job */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2500,7 +2605,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
             };
         };
     };

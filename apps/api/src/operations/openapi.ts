@@ -8,7 +8,7 @@ import type {
   ResponseObject,
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ENTITY_ID_PATTERN } from '@app/domain/events';
-import { PROBLEM_CONTENT } from './openapi-decorators';
+import { jsonOf, PROBLEM_CONTENT } from './openapi-decorators';
 import { openApiSchemas } from './openapi-schemas';
 
 export const DOCS_PATH = 'docs';
@@ -19,6 +19,42 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
 
 /** Routes served without a key whatever `API_KEYS` says (the guard's `@Public()` ones). */
 const PUBLIC_PREFIXES = ['/health', '/metrics'];
+
+const JOB_LOCATION = { Location: { description: 'The rebuild job', schema: { type: 'string' } } };
+
+/**
+ * Answers of routes whose controllers do not declare them (the admin controller is being moved out of this
+ * app; its answers are described here until it can declare its own).
+ */
+const RESPONSES: Readonly<Record<string, Readonly<Record<string, ResponseObject>>>> = {
+  'post /v1/admin/rebuild': {
+    '202': { description: 'Started: the job', content: jsonOf('RebuildStatus'), headers: JOB_LOCATION },
+    '409': {
+      description: 'Conflict: a rebuild is running (Location), or no projector runs in this process',
+      content: PROBLEM_CONTENT,
+    },
+  },
+  'get /v1/admin/rebuild/{jobId}': {
+    '200': { description: 'The progress', content: jsonOf('RebuildStatus') },
+    '404': { description: 'Not Found: no such job', content: PROBLEM_CONTENT },
+  },
+  'get /v1/admin/dead-letters': {
+    '200': { description: 'A page of dead letters, oldest first', content: jsonOf('DeadLetterPage') },
+    '400': { description: 'Bad Request: a bad after or limit', content: PROBLEM_CONTENT },
+  },
+  'post /v1/admin/dead-letters/{id}/replay': {
+    '202': { description: 'Appended to the log again', content: jsonOf('DeadLetterReplay') },
+    '404': { description: 'Not Found: no such dead letter', content: PROBLEM_CONTENT },
+    '409': { description: 'Conflict: already replayed', content: PROBLEM_CONTENT },
+    '422': { description: 'Unprocessable Content: the record holds no command', content: PROBLEM_CONTENT },
+  },
+  'get /metrics': {
+    '200': {
+      description: 'The Prometheus text exposition format',
+      content: { 'text/plain': { schema: { type: 'string' } } },
+    },
+  },
+};
 
 function isReference(value: unknown): value is ReferenceObject {
   return typeof value === 'object' && value !== null && '$ref' in value;
@@ -46,6 +82,7 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
       const operation: OperationObject | undefined = item[method];
       if (operation === undefined) continue;
       const responses = operation.responses as Record<string, ResponseObject | ReferenceObject>;
+      Object.assign(responses, RESPONSES[`${method} ${path}`]);
       for (const parameter of operation.parameters ?? []) {
         if (isReference(parameter)) continue;
         const p = parameter as ParameterObject;
