@@ -308,6 +308,96 @@ describe('the timeline page in Chromium', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     expect(errors).toEqual([]);
   });
+
+  it('follows the §7 feed instead of polling once the API lists it', async () => {
+    // The feed is another engineer's work: here the browser is shown an API that has it.
+    const feedPage = await browser.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const feedErrors = collectErrors(feedPage);
+    let release: (version: string) => void = () => undefined;
+    const posted = new Promise<string>((resolve) => (release = resolve));
+    const feedUrls: string[] = [];
+    let polls = 0;
+    await feedPage.route('**/openapi.json', async (route) => {
+      const response = await route.fetch();
+      const document = await response.json();
+      document.paths['/v1/standoffs/{standoffId}/feed'] = {
+        get: { responses: { '200': { description: 'SSE' } } },
+      };
+      await route.fulfill({ response, json: document });
+    });
+    await feedPage.route(/\/v1\/standoffs\/[^/]+\/feed/, async (route) => {
+      feedUrls.push(route.request().url());
+      const version = await posted;
+      await route.fulfill({
+        status: 200,
+        headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' },
+        body: `retry: 600000\nid: ${version}\nevent: statement.made\ndata: {"version":${version}}\n\n`,
+      });
+    });
+    feedPage.on('request', (req) => {
+      if (new URL(req.url()).pathname === `/v1/standoffs/${seed.standoffId}`) polls += 1;
+    });
+    const feedOpened = feedPage.waitForRequest(/\/feed\?after=/);
+    await feedPage.goto(`${baseUrl(app)}/`);
+    await shown(feedPage, 'now', 'now');
+    await feedOpened;
+    const before = await feedPage.getAttribute('body', 'data-version');
+    expect(feedUrls).toEqual([`${baseUrl(app)}/v1/standoffs/${seed.standoffId}/feed?after=${before}`]);
+
+    const response = await request(app.server)
+      .post(`/v1/standoffs/${seed.standoffId}/events`)
+      .send({
+        type: 'appeal.made',
+        occurredAt: '2022-02-03',
+        actor: 'FRA',
+        target: 'RUS',
+        summary: 'Paris appeals',
+      })
+      .expect(201);
+    release(String(response.headers.etag).replace(/"/g, ''));
+    await feedPage.waitForSelector(`#timeline li[data-event-id="${response.body.eventId}"]`, {
+      timeout: TIMEOUT,
+    });
+    expect(await feedPage.getAttribute('#live-status', 'data-mode')).toBe('feed');
+    // The one summary read is the page's own when it loaded: nothing polled.
+    expect(polls).toBe(1);
+    await feedPage.close();
+    expect(feedErrors).toEqual([]);
+  });
+
+  it('falls back to polling when the listed feed fails', async () => {
+    const fallbackPage = await browser.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // The failed feed is the one error the browser logs here.
+    const fallbackErrors = collectErrors(fallbackPage, (m) => m.location().url.includes('/feed'));
+    await fallbackPage.route('**/openapi.json', async (route) => {
+      const response = await route.fetch();
+      const document = await response.json();
+      document.paths['/v1/standoffs/{standoffId}/feed'] = {
+        get: { responses: { '200': { description: 'SSE' } } },
+      };
+      await route.fulfill({ response, json: document });
+    });
+    await fallbackPage.goto(`${baseUrl(app)}/`);
+    await shown(fallbackPage, 'now', 'now');
+    await fallbackPage.waitForFunction(
+      () => document.getElementById('live-status')?.dataset.mode === 'polling',
+    );
+    const response = await request(app.server)
+      .post(`/v1/standoffs/${seed.standoffId}/events`)
+      .send({
+        type: 'appeal.made',
+        occurredAt: '2022-02-04',
+        actor: 'DEU',
+        target: 'RUS',
+        summary: 'Berlin too',
+      })
+      .expect(201);
+    await fallbackPage.waitForSelector(`#timeline li[data-event-id="${response.body.eventId}"]`, {
+      timeout: TIMEOUT,
+    });
+    await fallbackPage.close();
+    expect(fallbackErrors).toEqual([]);
+  });
 });
 
 describe('the page and /docs with API keys', () => {
