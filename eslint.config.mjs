@@ -37,7 +37,7 @@ const rooms = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'tools/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'tools/**', 'test-output/**', '**/*.gen.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -41,6 +41,25 @@ export function parseServiceLines(stdout: string): Record<string, string> {
 }
 
 /**
+ * The browser tests need the built page (scripts/build-web.sh, skipped when it is up to date) and Debian's
+ * Chromium (scripts/ensure-chromium.sh installs it with apt-get when it is missing).
+ */
+function preparePageTests(): void {
+  const root = join(__dirname, '..', '..');
+  for (const script of ['build-web.sh', 'ensure-chromium.sh']) {
+    try {
+      execFileSync('bash', [join(root, 'scripts', script)], {
+        cwd: root,
+        stdio: ['ignore', 'inherit', 'inherit'],
+        timeout: 10 * 60 * 1000,
+      });
+    } catch (error) {
+      throw new Error(`scripts/${script} failed (its messages are above): ${(error as Error).message}`);
+    }
+  }
+}
+
+/**
  * jest globalSetup: when KAFKA_BROKERS is not set, start the real services with scripts/services-up.sh (idempotent:
  * it reuses a running broker) and export KAFKA_BROKERS and DATABASE_URL for the tests (which run in band, in this
  * process). A DATABASE_URL that is already set is kept. The services stay up after the run; `npm run services:down`
@@ -51,6 +70,7 @@ export default async function globalSetup(globalConfig?: GlobalConfigLike): Prom
   if (selected && !selected.some((name) => PROJECTS_WITH_SERVICES.includes(name))) {
     return;
   }
+  if (!selected || selected.includes('e2e')) preparePageTests();
   if (process.env.KAFKA_BROKERS) return;
 
   const script = join(__dirname, '..', '..', 'scripts', 'services-up.sh');

@@ -11,6 +11,7 @@ import type { AppConfig } from '@app/platform/config';
 import { InfrastructureModule } from '@app/platform/infrastructure.module';
 import { DATA_SOURCE } from '@app/platform/tokens';
 import { OperationsModule } from './operations/operations.module';
+import { PageModule } from './page/page.module';
 import { AppendEventsHandler } from './standoffs/commands/append-events.handler';
 import { DecisionResults } from './standoffs/decision-results';
 import {
@@ -46,6 +47,7 @@ export class AppModule {
         DecisionsModule,
         CqrsModule.forRoot(),
         OperationsModule.forRoot({ stallAfterSeconds: config.projectionStallSeconds }),
+        PageModule,
         ...(options.withProjector
           ? [ProjectorModule.forRoot({ rebuildOnLogChange: config.rebuildOnLogChange })]
           : []),

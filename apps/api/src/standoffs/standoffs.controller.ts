@@ -1,8 +1,9 @@
 import { Body, Controller, Get, Headers, Param, Post, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { problem, ProblemError } from '../http/problem';
+import { ApiProblems, ApiWriteHeaders, jsonOf, schemaRef } from '../operations/openapi-decorators';
 import { eventIdParam, idempotencyKeyHeader, ifMatchHeader, standoffIdParam } from '../http/query-params';
 import { AppendEventsCommand, AppendResult } from './commands/append-events.command';
 import {
@@ -38,6 +39,24 @@ export function etag(version: number): string {
   return `"${version}"`;
 }
 
+const ETAG_HEADER = {
+  ETag: { description: 'The standoff version: "<version>"', schema: { type: 'string' } },
+};
+const LOCATION_HEADER = { Location: { description: 'The (first) event', schema: { type: 'string' } } };
+const RETRY_AFTER_HEADER = { 'Retry-After': { description: 'Seconds', schema: { type: 'integer' } } };
+
+/** What a write may answer besides 201 and 202 (DESIGN.md §4). */
+const WRITE_PROBLEMS = {
+  400: 'the body is not JSON, or a bad path or header',
+  404: 'the standoff id is not valid',
+  409: 'an entity id that must be new already exists',
+  412: 'If-Match differs from the standoff version (the current one is in ETag)',
+  413: 'the body is too large (an event 64 KiB, a batch 1 MiB or 1000 events)',
+  415: 'the body is not application/json',
+  422: 'the event breaks a rule of the catalogue, or a key is reused with other content',
+  500: 'the command was dead-lettered',
+};
+
 @ApiTags('standoffs')
 @Controller('v1/standoffs')
 export class StandoffsController {
@@ -51,6 +70,21 @@ export class StandoffsController {
     summary: 'Append one event',
     description: 'Waits a bounded time for the decision (DESIGN.md §4).',
   })
+  @ApiBody({ required: true, schema: schemaRef('NewEvent') })
+  @ApiWriteHeaders()
+  @ApiResponse({
+    status: 201,
+    description: 'Accepted: the stored event',
+    content: jsonOf('Event'),
+    headers: { ...ETAG_HEADER, ...LOCATION_HEADER },
+  })
+  @ApiResponse({
+    status: 202,
+    description: 'Not decided within the wait: ask the Location again later',
+    content: jsonOf('PendingEvent'),
+    headers: { ...LOCATION_HEADER, ...RETRY_AFTER_HEADER },
+  })
+  @ApiProblems(WRITE_PROBLEMS)
   async appendEvent(
     @Param('standoffId') standoffIdText: string,
     @Body() body: unknown,
@@ -71,6 +105,21 @@ export class StandoffsController {
     summary: 'Append a batch of events, all or nothing',
     description: `{ events: [...] } with 1–${MAX_BATCH_EVENTS} events, in array order.`,
   })
+  @ApiBody({ required: true, schema: schemaRef('NewEventBatch') })
+  @ApiWriteHeaders()
+  @ApiResponse({
+    status: 201,
+    description: 'Accepted: the stored events',
+    content: jsonOf('EventBatch'),
+    headers: { ...ETAG_HEADER, ...LOCATION_HEADER },
+  })
+  @ApiResponse({
+    status: 202,
+    description: 'Not decided within the wait: ask the Location again later',
+    content: jsonOf('PendingBatch'),
+    headers: { ...LOCATION_HEADER, ...RETRY_AFTER_HEADER },
+  })
+  @ApiProblems(WRITE_PROBLEMS)
   async appendBatch(
     @Param('standoffId') standoffIdText: string,
     @Body() body: unknown,
@@ -100,12 +149,24 @@ export class StandoffsController {
 
   @Get()
   @ApiOperation({ summary: 'List the standoffs' })
+  @ApiResponse({
+    status: 200,
+    description: 'Every standoff with an accepted event',
+    content: { 'application/json': { schema: { type: 'array', items: schemaRef('StandoffSummary') } } },
+  })
   listStandoffs(): Promise<StandoffSummary[]> {
     return this.queryBus.execute(new ListStandoffsQuery());
   }
 
   @Get(':standoffId')
   @ApiOperation({ summary: 'One standoff, with its version as ETag' })
+  @ApiResponse({
+    status: 200,
+    description: 'The standoff',
+    content: jsonOf('StandoffSummary'),
+    headers: ETAG_HEADER,
+  })
+  @ApiProblems({ 400: 'a bad standoff id', 404: 'the standoff has no accepted event' })
   async getStandoff(
     @Param('standoffId') standoffIdText: string,
     @Res({ passthrough: true }) res: Response,
@@ -128,6 +189,9 @@ export class StandoffsController {
 
   @Get(':standoffId/events/:eventId')
   @ApiOperation({ summary: 'One event with its status (accepted or rejected)' })
+  @ApiParam({ name: 'eventId', schema: { type: 'string', format: 'uuid' } })
+  @ApiResponse({ status: 200, description: 'The event', content: jsonOf('EventWithStatus') })
+  @ApiProblems({ 400: 'a bad id', 404: 'no such event, or its decision is not recorded yet' })
   async getEvent(
     @Param('standoffId') standoffIdText: string,
     @Param('eventId') eventIdText: string,

@@ -1,18 +1,9 @@
 import { Controller, Get, Logger, Param, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import {
-  ApiBadRequestResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiProduces,
-  ApiQuery,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ACTOR_ID_PATTERN } from '@app/domain/actors';
-import { EVENT_TYPES } from '@app/domain/events';
+import { ENTITY_ID_PATTERN, EVENT_TYPES } from '@app/domain/events';
 import type { StandoffState } from '@app/domain/state';
 import type { TensionBucket, TensionSeries } from '@app/domain/tension';
 import { DAY_MS } from '@app/domain/time';
@@ -24,6 +15,7 @@ import {
   type TimelinePage,
 } from '@app/read-model/temporal-queries';
 import { problem, ProblemError, type Problem } from '../http/problem';
+import { ApiProblems, jsonOf, schemaRef } from '../operations/openapi-decorators';
 import { INTERNAL_PROBLEM, toProblem } from '../http/problem.filter';
 import {
   badRequest,
@@ -113,11 +105,15 @@ function writeChunk(res: Response, chunk: string): Promise<boolean> {
 }
 
 @ApiTags('standoffs')
-@ApiParam({ name: 'standoffId', description: 'The standoff, `^[a-z0-9][a-z0-9-]{0,63}$`' })
-@ApiBadRequestResponse({
-  description: 'A bad parameter, named in `errors[].path` (application/problem+json)',
+@ApiParam({
+  name: 'standoffId',
+  description: 'The standoff, `^[a-z0-9][a-z0-9-]{0,63}$`',
+  schema: { type: 'string', pattern: ENTITY_ID_PATTERN.source },
 })
-@ApiNotFoundResponse({ description: 'The standoff has no accepted event (application/problem+json)' })
+@ApiProblems({
+  400: 'a bad parameter, named in `errors[].path`',
+  404: 'the standoff has no accepted event',
+})
 @Controller('v1/standoffs')
 export class TimelineController {
   private readonly logger = new Logger(TimelineController.name);
@@ -137,7 +133,7 @@ export class TimelineController {
     required: false,
     description: 'Knowledge time: YYYY-MM-DD or RFC 3339; default now',
   })
-  @ApiOkResponse({ description: 'The state of DESIGN.md §5' })
+  @ApiOkResponse({ description: 'The state of DESIGN.md §5', content: jsonOf('StandoffState') })
   async state(
     @Param('standoffId') standoffIdText: string,
     @Query() query: QueryParams,
@@ -185,7 +181,7 @@ export class TimelineController {
     description: `1–${TIMELINE_MAX_LIMIT}, default ${TIMELINE_DEFAULT_LIMIT}`,
   })
   @ApiQuery({ name: 'cursor', required: false, description: 'The previous page’s nextCursor' })
-  @ApiOkResponse({ description: '{ items: [event], nextCursor }' })
+  @ApiOkResponse({ description: 'A page of the timeline', content: jsonOf('TimelinePage') })
   async timeline(
     @Param('standoffId') standoffIdText: string,
     @Query() query: QueryParams,
@@ -244,9 +240,7 @@ export class TimelineController {
     description: 'Repeatable; all of',
   })
   @ApiQuery({ name: 'knownAt', required: false })
-  @ApiOkResponse({
-    description: '{ bucket, series: [{ start, end, events, goldsteinSum, goldsteinMean, quadClass }] }',
-  })
+  @ApiOkResponse({ description: 'The series', content: jsonOf('TensionSeries') })
   async tension(
     @Param('standoffId') standoffIdText: string,
     @Query() query: QueryParams,
@@ -283,7 +277,24 @@ export class TimelineController {
   @ApiProduces(NDJSON_CONTENT_TYPE)
   @ApiQuery({ name: 'until', required: false, description: 'Valid time; default now' })
   @ApiQuery({ name: 'knownAt', required: false, description: 'Knowledge time; default now' })
-  @ApiOkResponse({ description: 'application/x-ndjson lines' })
+  @ApiOkResponse({
+    description: 'application/x-ndjson lines',
+    content: {
+      [NDJSON_CONTENT_TYPE]: {
+        schema: {
+          type: 'object',
+          description:
+            'One line: { event, eventCount }, then { state }, or { error } on a failure mid-stream',
+          properties: {
+            event: schemaRef('Event'),
+            eventCount: { type: 'integer' },
+            state: schemaRef('StandoffState'),
+            error: schemaRef('Problem'),
+          },
+        },
+      },
+    },
+  })
   async replay(
     @Param('standoffId') standoffIdText: string,
     @Query() query: QueryParams,

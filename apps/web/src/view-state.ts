@@ -1,0 +1,45 @@
+import { isDateText } from './days';
+
+/**
+ * What the page shows, kept in the URL (`/?standoff=…&asOf=…&knownAt=…`, DESIGN.md §8) so that a view can be
+ * shared and opened as it was. `asOf`/`knownAt` absent: now. Filters ride along as `actor` and `type`.
+ */
+export interface ViewState {
+  standoff: string | null;
+  asOf: string | null;
+  knownAt: string | null;
+  actor: string | null;
+  type: string | null;
+}
+
+function dateOrNull(value: string | null): string | null {
+  return isDateText(value) ? value : null;
+}
+
+export function readViewState(search: string = location.search): ViewState {
+  const params = new URLSearchParams(search);
+  return {
+    standoff: params.get('standoff'),
+    asOf: dateOrNull(params.get('asOf')),
+    knownAt: dateOrNull(params.get('knownAt')),
+    actor: params.get('actor') || null,
+    type: params.get('type') || null,
+  };
+}
+
+export function viewStateSearch(state: ViewState): string {
+  const params = new URLSearchParams();
+  if (state.standoff !== null) params.set('standoff', state.standoff);
+  if (state.asOf !== null) params.set('asOf', state.asOf);
+  if (state.knownAt !== null) params.set('knownAt', state.knownAt);
+  if (state.actor !== null) params.set('actor', state.actor);
+  if (state.type !== null) params.set('type', state.type);
+  const search = params.toString();
+  return search === '' ? '/' : `/?${search}`;
+}
+
+/** Replaces the history entry: a slider moved step by step must not fill the back button. */
+export function writeViewState(state: ViewState): void {
+  const target = viewStateSearch(state);
+  if (`${location.pathname}${location.search}` !== target) history.replaceState(null, '', target);
+}
