@@ -103,8 +103,16 @@ describe('assertBindable', () => {
     },
   );
 
-  it.each(['0.0.0.0', '::', '192.168.1.10', 'example.org'])('refuses an open API on %s', (host) => {
-    expect(() => assertBindable({ host, apiKeys: [] })).toThrow(/API_KEYS/);
+  it.each(['0.0.0.0', '::', '192.168.1.10', 'example.org', 'evil.localhost', 'localhost.example.org'])(
+    'refuses an open API on %s',
+    (host) => {
+      expect(isLoopback(host)).toBe(false);
+      expect(() => assertBindable({ host, apiKeys: [] })).toThrow(/API_KEYS/);
+    },
+  );
+
+  it('refuses a name under .localhost, which DNS or /etc/hosts may send elsewhere', () => {
+    expect(() => assertBindable({ host: 'evil.localhost', apiKeys: [] })).toThrow(/loopback/);
   });
 
   it('lets an API with keys bind anywhere', () => {

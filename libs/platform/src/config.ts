@@ -192,7 +192,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
 export function isLoopback(host: string): boolean {
   const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  // Only the name itself: `*.localhost` resolves to loopback by convention (RFC 6761) but not by every
+  // resolver, and a name such as evil.localhost may be given an outside address by DNS or /etc/hosts.
+  if (h === 'localhost') return true;
   if (isIP(h) === 4) return h.startsWith('127.');
   if (isIP(h) === 6) return h === '::1' || /^(0{1,4}:){7}0{0,3}1$/.test(h) || h.startsWith('::ffff:127.');
   return false;
