@@ -40,7 +40,8 @@ export async function storeOffset(
   next: bigint,
 ): Promise<void> {
   await tx.query(
-    `UPDATE projection_offsets SET next_offset = $4 WHERE consumer = $1 AND topic = $2 AND partition = $3`,
+    `UPDATE projection_offsets SET next_offset = $4, progressed_at = now()
+      WHERE consumer = $1 AND topic = $2 AND partition = $3`,
     [key.consumer, key.topic, partition, next.toString()],
   );
 }

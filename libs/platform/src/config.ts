@@ -32,6 +32,8 @@ export interface AppConfig {
   readonly seed: boolean;
   /** Rebuild read models that come from another log on start, instead of refusing to project them. */
   readonly rebuildOnLogChange: boolean;
+  /** Requests per minute per API key (or per client address without one); 0: no limit. */
+  readonly rateLimitPerMinute: number;
 }
 
 /** Injection token for the loaded {@link AppConfig}. */
@@ -51,6 +53,7 @@ export const DEFAULTS = {
   kafkaPartitions: 6,
   dataDir: './data',
   kafkaTopic: 'standoff.events.v1',
+  rateLimitPerMinute: 6000,
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -172,6 +175,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push(`SEED must be true or false, got ${JSON.stringify(seedText)}`);
 
   const rebuildOnLogChange = boolean(env, 'REBUILD_ON_LOG_CHANGE', false, problems);
+  const rateLimitPerMinute = integer(env, 'RATE_LIMIT', DEFAULTS.rateLimitPerMinute, 0, 1_000_000, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -187,6 +191,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     kafkaTopic,
     seed: seedText === 'true',
     rebuildOnLogChange,
+    rateLimitPerMinute,
   };
 }
 

@@ -3,12 +3,14 @@ import { InitialSchema1764230400000 } from '../../../migrations/1764230400000-In
 import { StateSnapshots1764234000000 } from '../../../migrations/1764234000000-StateSnapshots';
 import { ReadPathIndexes1764237600000 } from '../../../migrations/1764237600000-ReadPathIndexes';
 import { PoisonAndLogIdentity1764900000000 } from '../../../migrations/1764900000000-PoisonAndLogIdentity';
+import { ProjectionProgressTime1765000000000 } from '../../../migrations/1765000000000-ProjectionProgressTime';
 
 export const MIGRATIONS = [
   InitialSchema1764230400000,
   StateSnapshots1764234000000,
   ReadPathIndexes1764237600000,
   PoisonAndLogIdentity1764900000000,
+  ProjectionProgressTime1765000000000,
 ];
 
 export interface DatabaseOptions {

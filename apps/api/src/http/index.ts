@@ -5,6 +5,9 @@ import { ApiKeyRing } from './api-key-ring';
 import { ApiKeysGuard } from './api-keys.guard';
 import { configureBodyParsing } from './body-parsing';
 import { ProblemFilter } from './problem.filter';
+import { RateLimitGuard } from './rate-limit.guard';
+import { reenterLogContext, requestLog, type RequestObserver } from './request-log';
+import { securityHeaders } from './security-headers';
 import {
   answerClientErrors,
   applyServerTimeouts,
@@ -18,13 +21,25 @@ export * from './body-parsing';
 export * from './problem';
 export * from './problem.filter';
 export * from './query-params';
+export * from './rate-limit.guard';
 export * from './request-edge';
+export * from './request-log';
+export * from './security-headers';
 
 /**
  * Sets up the HTTP edge the same way for main.ts and the tests: body parsing with its limits, the problem
  * filter, the API key guard. Call it on an app created with `bodyParser: false`, before `init()`/`listen()`.
  */
-export function configureHttp(app: NestExpressApplication, config: Pick<AppConfig, 'apiKeys'>): void {
+export interface HttpEdgeOptions {
+  /** Told of every finished request (the HTTP metrics). */
+  readonly observe?: RequestObserver;
+}
+
+export function configureHttp(
+  app: NestExpressApplication,
+  config: Pick<AppConfig, 'apiKeys'> & Partial<Pick<AppConfig, 'rateLimitPerMinute'>>,
+  options: HttpEdgeOptions = {},
+): void {
   // The only ETag is the standoff version; Express would otherwise add weak body hashes to other responses.
   app.set('etag', false);
   app.disable('x-powered-by');
@@ -33,10 +48,18 @@ export function configureHttp(app: NestExpressApplication, config: Pick<AppConfi
   answerClientErrors(server);
   const ring = new ApiKeyRing(config.apiKeys);
   const express = app.getHttpAdapter().getInstance();
+  express.use(requestLog(options.observe));
+  express.use(securityHeaders());
   express.use(refuseUndecodablePath);
   // Before the body is read: a client without a key gets its 401 whatever it sent.
   express.use(authenticateBeforeBody(ring));
   configureBodyParsing(app);
+  express.use(reenterLogContext);
   app.useGlobalFilters(new ProblemFilter());
-  app.useGlobalGuards(new ApiKeysGuard(app.get(Reflector), ring));
+  const reflector = app.get(Reflector);
+  // In this order: a request gets a budget of its own only once its key is known.
+  app.useGlobalGuards(
+    new ApiKeysGuard(reflector, ring),
+    ...(config.rateLimitPerMinute ? [RateLimitGuard.create(reflector, config.rateLimitPerMinute)] : []),
+  );
 }
