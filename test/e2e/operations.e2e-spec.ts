@@ -69,7 +69,9 @@ describe.each(['embedded', 'kafka'] as const)('operations with the %s log', (log
     });
     const partitions = res.body.details.projection.partitions as PartitionLag[];
     expect(partitions.map((p) => p.partition)).toEqual(log === 'kafka' ? [0, 1, 2] : [0]);
-    expect(partitions.reduce((sum, p) => sum + p.endOffset, 0)).toBe(1);
+    // At least the event posted in beforeAll, every one applied (other tests may have posted more).
+    expect(partitions.reduce((sum, p) => sum + p.endOffset, 0)).toBeGreaterThanOrEqual(1);
+    expect(partitions.every((p) => p.nextOffset === p.endOffset)).toBe(true);
   });
 
   it('counts a posted event in the metrics: its outcome, its decision latency, its HTTP request', async () => {
