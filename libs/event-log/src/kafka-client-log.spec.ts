@@ -22,6 +22,7 @@ const atLeastWarn = (entries: Entry[]) => entries.filter((e) => e.level === 'war
 describe('the Kafka client log', () => {
   it.each([
     ['kafkajs Admin: Topic with this name already exists', { error: 'TOPIC_ALREADY_EXISTS' }],
+    ['kafkajs Connection: Response CreateTopics(key: 19, version: 3)', { error: 'Topic creation errors' }],
     [
       'kafkajs Consumer: Restarting the consumer',
       { error: 'The group is rebalancing, so a rejoin is needed' },

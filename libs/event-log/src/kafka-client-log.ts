@@ -6,6 +6,8 @@ import type { EventLogLogger, EventLogLogLevel } from './event-log-logger';
  */
 const ROUTINE = [
   /TOPIC_ALREADY_EXISTS|Topic with this name already exists/i,
+  // kafkajs's connection-level line for any CreateTopics error; the adapter itself reports a real failure.
+  /Response CreateTopics.*Topic creation errors|Topic creation errors/i,
   /REBALANCE_IN_PROGRESS|The group is rebalancing/i,
   /COORDINATOR_LOAD_IN_PROGRESS|coordinator is loading/i,
   /NOT_COORDINATOR|This is not the correct coordinator/i,

@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       kafkaTopic: 'standoff.events.v1',
       seed: true,
       rebuildOnLogChange: false,
+      rateLimitPerMinute: 6000,
     });
   });
 
@@ -32,6 +33,7 @@ describe('loadConfig', () => {
       KAFKA_TOPIC: 'standoff.events.v1-staging',
       SEED: 'false',
       REBUILD_ON_LOG_CHANGE: 'true',
+      RATE_LIMIT: '120',
     });
     expect(config).toEqual({
       port: 8080,
@@ -50,6 +52,7 @@ describe('loadConfig', () => {
       kafkaTopic: 'standoff.events.v1-staging',
       seed: false,
       rebuildOnLogChange: true,
+      rateLimitPerMinute: 120,
     });
   });
 
@@ -68,6 +71,8 @@ describe('loadConfig', () => {
     [{ SEED: 'yes' }, /SEED must be true or false/],
     [{ REBUILD_ON_LOG_CHANGE: 'yes' }, /REBUILD_ON_LOG_CHANGE must be true or false/],
     [{ PORT: '70000' }, /PORT must be an integer/],
+    [{ RATE_LIMIT: 'many' }, /RATE_LIMIT must be an integer/],
+    [{ RATE_LIMIT: '-5' }, /RATE_LIMIT must be an integer/],
     [{ API_KEYS: 'reader:r1,justakey' }, /API_KEYS entry 2 is not of the form role:key/],
     [{ API_KEYS: 'owner:k' }, /unknown role "owner"/],
     [{ API_KEYS: 'reader:' }, /API_KEYS entry 1 \(reader\) has an empty key/],
