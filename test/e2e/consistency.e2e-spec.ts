@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import request from 'supertest';
+import { validateEvent } from '@app/domain/catalogue';
+import { prefixPaths } from '@app/domain/field-error';
 import type { RecordedEvent } from '@app/domain/recorded-event';
 import { stateAt } from '@app/domain/state-at';
 import type { StandoffState } from '@app/domain/state';
@@ -164,6 +166,7 @@ async function post(standoffId: string, group: PostGroup): Promise<string[]> {
   }
   if (res.status === 202) return awaitDecision(standoffId, group);
   if (res.status === 409 || res.status === 422) {
+    expectPredictedRejection(res, group);
     coverage.rejected += group.bodies.length;
     return [];
   }
@@ -171,6 +174,77 @@ async function post(standoffId: string, group: PostGroup): Promise<string[]> {
     `POST ${group.batch ? 'batch' : 'event'} to ${standoffId} answered ${res.status}: ${res.text}\n` +
       JSON.stringify(group.bodies),
   );
+}
+
+/**
+ * A rejection must be the one the domain predicts, not any 409 or 422: a 422 of validation exactly when the
+ * pure catalogue (validateEvent) refuses a member, with its errors at the same paths; otherwise a decision
+ * about other events (an id that must be new, a reference that must exist), naming what it is about.
+ */
+function expectPredictedRejection(res: request.Response, group: PostGroup): void {
+  const context = `${res.status} ${res.text}\n${JSON.stringify(group.bodies)}`;
+  const predicted = group.bodies.flatMap((body, i) => {
+    const result = validateEvent(body, { now: Date.now() });
+    return result.ok ? [] : prefixPaths(group.batch ? `/events/${i}` : '', result.errors);
+  });
+  const paths = ((res.body.errors ?? []) as { path: string }[]).map((e) => e.path);
+  const validation = /\/validation$/.test(String(res.body.type));
+  expect({ context, status: res.body.status, validation }).toEqual({
+    context,
+    status: res.status,
+    validation: predicted.length > 0,
+  });
+  if (validation) {
+    expect({ context, paths }).toEqual({ context, paths: predicted.map((e) => e.path) });
+    return;
+  }
+  expect({ context, named: paths.length > 0 }).toEqual({ context, named: true });
+  if (group.batch) {
+    expect({ context, paths }).toEqual({
+      context,
+      paths: paths.map(() => expect.stringMatching(/^\/events\/\d+(\/|$)/)),
+    });
+  }
+}
+
+/**
+ * Each stored event is the body that was posted, as the catalogue normalises it (validateEvent, independent
+ * of the read model): the oracle's events are then what clients sent, not whatever the rows happen to hold.
+ */
+function expectStoredAsPosted(events: readonly RecordedEvent[], groups: readonly PostGroup[]): void {
+  const bodies = new Map(groups.flatMap((g) => g.bodies).map((b) => [b.eventId.toLowerCase(), b]));
+  for (const event of events) {
+    const body = bodies.get(event.eventId);
+    expect({ eventId: event.eventId, posted: body !== undefined }).toEqual({
+      eventId: event.eventId,
+      posted: true,
+    });
+    const normalised = validateEvent(body, { now: Date.now() });
+    if (!normalised.ok)
+      throw new Error(`stored ${event.eventId} was posted invalid: ${JSON.stringify(normalised.errors)}`);
+    const draft = normalised.event;
+    expect({
+      eventId: event.eventId,
+      type: event.type,
+      occurredAt: event.occurredAt,
+      ...(draft.reportedAt ? { reportedAt: event.reportedAt } : {}),
+      actor: event.actor,
+      target: event.target,
+      summary: event.summary,
+      cameo: event.cameo,
+      data: event.data,
+    }).toEqual({
+      eventId: event.eventId,
+      type: draft.type,
+      occurredAt: draft.occurredAt.ms,
+      ...(draft.reportedAt ? { reportedAt: draft.reportedAt.ms } : {}),
+      actor: draft.actor,
+      target: draft.target,
+      summary: draft.summary,
+      cameo: draft.cameo,
+      data: draft.data,
+    });
+  }
 }
 
 /** A 202: asks for the first member until its decision is recorded. */
@@ -497,6 +571,7 @@ async function checkRun(runCase: RunCase): Promise<void> {
     // What the API said it accepted is what the read model holds, positions 1…n.
     expect(new Set(events.map((e) => e.eventId))).toEqual(acceptedIds[k]);
     expect(events.map((e) => e.position)).toEqual(events.map((_e, i) => i + 1));
+    expectStoredAsPosted(events, plan.groups);
     const summary = (await getJson(`/v1/standoffs/${plan.standoffId}`, new URLSearchParams())) as {
       version: number;
     };

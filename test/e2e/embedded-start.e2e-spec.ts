@@ -63,11 +63,13 @@ describe('npm start with no configuration', () => {
     return exit;
   };
 
+  // Every test starts from here (the product up on a fresh data directory), so none needs the one before it.
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'standoff-embedded-'));
     port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
-  });
+    product = await startProduct('npm-start-1');
+  }, START_TIMEOUT_MS);
 
   afterAll(async () => {
     await killStartedProcesses();
@@ -75,7 +77,7 @@ describe('npm start with no configuration', () => {
   });
 
   it('starts on an empty data directory with the seed scenario loaded', async () => {
-    product = await startProduct('npm-start-1');
+    if (!product) throw new Error('the product did not start');
     expect(product.output()).toMatch(/database: embedded, log: embedded, projector in process/);
     expect(existsSync(join(dataDir, 'pglite'))).toBe(true);
 
@@ -102,8 +104,14 @@ describe('npm start with no configuration', () => {
     ]);
   });
 
-  it('accepts an event and exits with 0 on SIGTERM, leaving nothing listening', async () => {
+  it('accepts an event, exits with 0 on SIGTERM, and keeps the event across a restart without loading the seed again', async () => {
     if (!product) throw new Error('the product did not start');
+    await waitFor(
+      'the seed scenario to be decided',
+      async () => (await getStandoff(baseUrl, SEED)).headers.etag === '"19"',
+      30_000,
+      200,
+    );
     const res = await postEvent(
       baseUrl,
       SEED,
@@ -118,9 +126,8 @@ describe('npm start with no configuration', () => {
     expect(exit).toEqual({ code: 0, signal: null });
     expect(product.output()).toMatch(/SIGTERM: shutting down/);
     await expect(request(baseUrl).get('/health/live').timeout(2000)).rejects.toThrow(/ECONNREFUSED/);
-  });
 
-  it('keeps the event across a restart on the same data directory and does not load the seed again', async () => {
+    // Restarted on the same data directory.
     const again = await startProduct('npm-start-2');
     product = again;
     expect(again.output()).not.toMatch(/loaded the seed scenario/);

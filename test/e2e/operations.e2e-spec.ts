@@ -1,6 +1,5 @@
 import request from 'supertest';
 import type { PartitionLag } from '../../apps/api/src/operations/log-probe';
-import { Metrics } from '../../apps/api/src/operations/metrics';
 import { waitFor } from '../support/services';
 import { dropSchema, startTestApp, type TestApp } from '../support/test-app';
 
@@ -22,6 +21,7 @@ function sample(text: string, name: string): number | undefined {
 describe.each(['embedded', 'kafka'] as const)('operations with the %s log', (log) => {
   let testApp: TestApp;
   const api = () => request(testApp.server);
+  const metricsText = () => api().get('/metrics').set('Authorization', `Bearer ${READER}`).expect(200);
 
   beforeAll(async () => {
     testApp = await startTestApp(`operations-${log}`, { log, env: { API_KEYS } });
@@ -69,14 +69,14 @@ describe.each(['embedded', 'kafka'] as const)('operations with the %s log', (log
     });
     const partitions = res.body.details.projection.partitions as PartitionLag[];
     expect(partitions.map((p) => p.partition)).toEqual(log === 'kafka' ? [0, 1, 2] : [0]);
-    expect(partitions.reduce((sum, p) => sum + p.endOffset, 0)).toBe(1);
+    // At least the event posted in beforeAll, every one applied (other tests may have posted more).
+    expect(partitions.reduce((sum, p) => sum + p.endOffset, 0)).toBeGreaterThanOrEqual(1);
+    expect(partitions.every((p) => p.nextOffset === p.endOffset)).toBe(true);
   });
 
-  it('serves Prometheus metrics: appends by outcome, decision latency, projection lag per partition', async () => {
-    const metrics = testApp.running.app.get(Metrics);
-    const before = await api().get('/metrics').expect(200);
+  it('counts a posted event in the metrics: its outcome, its decision latency, its HTTP request', async () => {
+    const before = await metricsText();
     expect(before.headers['content-type']).toMatch(/^text\/plain/);
-    const accepted = 'standoff_appends_total{outcome="accepted"}';
     for (const outcome of ['accepted', 'rejected', 'pending', 'unavailable']) {
       expect(sample(before.text, `standoff_appends_total{outcome="${outcome}"}`)).toEqual(expect.any(Number));
     }
@@ -85,14 +85,42 @@ describe.each(['embedded', 'kafka'] as const)('operations with the %s log', (log
     expect(sample(before.text, 'standoff_projection_lag_records{partition="0"}')).toBe(0);
     expect(before.text).toContain('process_cpu_user_seconds_total');
 
-    metrics.appendOutcome('accepted');
-    metrics.decisionLatency(12);
-    const after = await api().get('/metrics').expect(200);
-    expect(sample(after.text, accepted)).toBe((sample(before.text, accepted) ?? 0) + 1);
-    const count = 'standoff_decision_latency_seconds_count';
-    expect(sample(after.text, count)).toBe((sample(before.text, count) ?? 0) + 1);
-    const le15ms = 'standoff_decision_latency_seconds_bucket{le="0.015"}';
-    expect(sample(after.text, le15ms)).toBe((sample(before.text, le15ms) ?? 0) + 1);
+    const posted = await api()
+      .post('/v1/standoffs/operations-check/events')
+      .set('Authorization', `Bearer ${WRITER}`)
+      .send({
+        type: 'statement.made',
+        occurredAt: '2022-01-11',
+        actor: 'RUS',
+        target: 'USA',
+        summary: 'Reply',
+      });
+    expect(posted.status).toBe(201);
+    const refused = await api()
+      .post('/v1/standoffs/operations-check/events')
+      .set('Authorization', `Bearer ${WRITER}`)
+      .send({ type: 'statement.made' });
+    expect(refused.status).toBe(422);
+
+    const after = await metricsText();
+    const delta = (name: string) => (sample(after.text, name) ?? 0) - (sample(before.text, name) ?? 0);
+    expect(delta('standoff_appends_total{outcome="accepted"}')).toBe(1);
+    expect(delta('standoff_decision_latency_seconds_count')).toBe(1);
+    const route = 'route="/v1/standoffs/:standoffId/events"';
+    expect(delta(`http_requests_total{method="POST",${route},status="201"}`)).toBe(1);
+    expect(delta(`http_requests_total{method="POST",${route},status="422"}`)).toBe(1);
+    expect(delta(`http_request_duration_seconds_count{method="POST",${route},status="201"}`)).toBe(1);
+    // The scrape before this one is counted too, by its route pattern, never by its raw path.
+    expect(delta('http_requests_total{method="GET",route="/metrics",status="200"}')).toBe(1);
+    expect(after.text).not.toMatch(/route="\/v1\/standoffs\/operations-check/);
+
+    const progressed = after.text
+      .split('\n')
+      .filter((l) => l.startsWith('standoff_projection_last_progress_timestamp_seconds{'))
+      .map((l) => Number(l.split(' ')[1]));
+    expect(progressed.length).toBeGreaterThan(0);
+    expect(Math.max(...progressed)).toBeGreaterThan(Date.now() / 1000 - 300);
+    expect(Math.max(...progressed)).toBeLessThanOrEqual(Date.now() / 1000 + 5);
   });
 
   it('serves the OpenAPI document generated from the routes', async () => {
@@ -138,10 +166,12 @@ describe.each(['embedded', 'kafka'] as const)('operations with the %s log', (log
     expect(res.text).toMatch(/swagger-ui/i);
   });
 
-  it('serves operations without a key while the API needs one', async () => {
-    for (const path of ['/health/live', '/health/ready', '/metrics', '/openapi.json', '/docs']) {
+  it('serves health and docs without a key while the API and its metrics need one', async () => {
+    for (const path of ['/health/live', '/health/ready', '/openapi.json', '/docs']) {
       expect({ path, status: (await api().get(path)).status }).toEqual({ path, status: 200 });
     }
+    expect((await api().get('/metrics')).status).toBe(401);
+    await api().get('/metrics').set('Authorization', `Bearer ${READER}`).expect(200);
     const state = '/v1/standoffs/operations-check/state';
     expect((await api().get(state)).status).toBe(401);
     await api().get(state).set('Authorization', `Bearer ${READER}`).expect(200);

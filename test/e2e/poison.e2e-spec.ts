@@ -139,7 +139,9 @@ describe('poison records on Kafka', () => {
       });
       await request(app.server).get('/v1/admin/dead-letters').set(WRITER).expect(403);
 
-      const metrics = await request(app.server).get('/metrics').expect(200);
+      // /metrics needs a key when keys are on (any role).
+      await request(app.server).get('/metrics').expect(401);
+      const metrics = await request(app.server).get('/metrics').set(ADMIN).expect(200);
       expect(metrics.text).toMatch(/standoff_dead_letters\{state="pending"\} [1-9]/);
 
       // The fix is deployed (the trigger goes); an admin replays the command, which is now decided.

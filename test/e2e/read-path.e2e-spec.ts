@@ -555,6 +555,14 @@ describe('GET /v1/standoffs/{id}/events', () => {
       .get(`/v1/standoffs/${SEED}/events?limit=2&type=contact.held&cursor=${nextCursor}`)
       .expect(200);
   });
+
+  it('refuses a cursor of another standoff, whose fold key would silently skip items here', async () => {
+    const other = await getTimeline(PAGING, 'limit=1');
+    expect(other.nextCursor).not.toBeNull();
+    const res = await api().get(`/v1/standoffs/${KNOWLEDGE}/events?limit=1&cursor=${other.nextCursor}`);
+    expectProblemNaming(res, 400, 'cursor');
+    expect(res.body.errors[0].message).toMatch(/another standoff/);
+  });
 });
 
 describe('GET /v1/standoffs/{id}/tension', () => {

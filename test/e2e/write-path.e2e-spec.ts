@@ -658,6 +658,14 @@ describe('the write path with API keys', () => {
 
 describe('the write path while no projector runs', () => {
   let api: TestApp;
+  let projector: Promise<TestApp> | undefined;
+  /** The projector of this store, started by whichever test needs it first (none needs another to have run). */
+  const startProjector = () =>
+    (projector ??= start('write-path-pending-projector', {
+      schema: api.schema,
+      topic: api.topic,
+      withProjector: true,
+    }));
 
   beforeAll(async () => {
     api = await start('write-path-pending', { withProjector: false, env: { DECISION_WAIT_MS: '50' } });
@@ -704,11 +712,7 @@ describe('the write path while no projector runs', () => {
     });
     expectProblem(await getStandoff(api.server, standoff), 404);
 
-    await start('write-path-pending-projector', {
-      schema: api.schema,
-      topic: api.topic,
-      withProjector: true,
-    });
+    await startProjector();
 
     let decided: request.Response | undefined;
     await waitFor(
@@ -748,7 +752,8 @@ describe('the write path while no projector runs', () => {
     const standoff = freshStandoffId('pending-retry');
     const key = `retry-${randomUUID()}`;
     const body = statement();
-    // The projector started above runs now: the API-only app waits 50 ms, so the answer may still be 202.
+    await startProjector();
+    // A projector runs now, but the API-only app waits 50 ms, so the answer may still be 202.
     const first = await postEvent(api.server, standoff, body, { 'Idempotency-Key': key });
     expect([201, 202]).toContain(first.status);
     await waitFor(

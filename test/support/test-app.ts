@@ -38,6 +38,8 @@ export async function startTestApp(name: string, options: TestAppOptions = {}): 
     DATABASE_URL: databaseUrl(),
     ...(log === 'kafka' ? { KAFKA_BROKERS: kafkaBrokers().join(','), KAFKA_PARTITIONS: '3' } : {}),
     PORT: '0',
+    // Tests post as fast as they can from one address; the limit itself is tested at the edge.
+    RATE_LIMIT: '0',
     ...options.env,
   });
   const schema = options.schema ?? uniqueSchemaName(name);

@@ -5,7 +5,9 @@ import type { Infrastructure } from '@app/platform/infrastructure';
 import { AppModule } from './app.module';
 import type { AppConfig } from '@app/platform/config';
 import { configureHttp } from './http';
+import { Metrics } from './operations/metrics';
 import { setupOpenApi } from './operations/openapi';
+import { JsonLogger } from '@app/platform/logging/json-logger';
 
 export interface RunningApp {
   readonly app: NestExpressApplication;
@@ -23,9 +25,10 @@ export async function createApp(
   const module = AppModule.forRoot({ config, infrastructure, withProjector });
   const app = await NestFactory.create<NestExpressApplication>(module, {
     bodyParser: false,
-    logger: logLevels,
+    logger: new JsonLogger(logLevels),
   });
-  configureHttp(app, config);
+  const metrics = app.get(Metrics);
+  configureHttp(app, config, { observe: (request) => metrics.httpRequest(request) });
   setupOpenApi(app);
   await app.init();
   return {

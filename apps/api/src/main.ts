@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { openInfrastructureFor } from '@app/platform/infrastructure';
 import { createApp } from './bootstrap';
+import { JsonLogger } from '@app/platform/logging/json-logger';
 import { assertBindable, loadConfig } from '@app/platform/config';
 import { loadSeed } from './seed/seed-loader';
 import { ListStandoffsQuery } from './standoffs/queries/standoff-queries';
@@ -11,6 +12,8 @@ import { ListStandoffsQuery } from './standoffs/queries/standoff-queries';
  * configured, with the seed scenario on an empty store. `npm run start:api`: the API alone.
  */
 async function main(): Promise<void> {
+  // Before anything logs: every Logger of the process, the event-log adapters' included, writes JSON lines.
+  Logger.overrideLogger(new JsonLogger());
   const logger = new Logger('Main');
   const config = loadConfig();
   assertBindable(config);

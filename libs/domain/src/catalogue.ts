@@ -50,6 +50,9 @@ export type ValidationResult = { ok: true; event: EventDraft } | { ok: false; er
 /** How deep objects and arrays may nest below the event (data itself is level 1): jsonb has a stack limit. */
 export const MAX_NESTING_DEPTH = 32;
 
+/** The most items any array of an event may hold, free data included (the catalogue's lists hold fewer). */
+export const MAX_ARRAY_ITEMS = 1000;
+
 const POSTED_FIELDS = [
   'eventId',
   'type',
@@ -214,6 +217,9 @@ function jsonStorageErrors(value: unknown, path: string, depth: number): FieldEr
   if (typeof value !== 'object' || value === null) return [];
   if (depth > MAX_NESTING_DEPTH) return [{ path, message: `nests deeper than ${MAX_NESTING_DEPTH} levels` }];
   if (Array.isArray(value)) {
+    if (value.length > MAX_ARRAY_ITEMS) {
+      return [{ path, message: `must hold at most ${MAX_ARRAY_ITEMS} items (has ${value.length})` }];
+    }
     return value.flatMap((item, index) => jsonStorageErrors(item, childPath(path, index), depth + 1));
   }
   return Object.entries(value).flatMap(([key, item]) => {

@@ -26,6 +26,39 @@ import { isWithinSupportedYears, MAX_YEAR, MIN_YEAR, parseTime, type TimePoint }
 
 export const SUMMARY_MAX_CHARACTERS = 2000;
 
+/**
+ * The most entries a list of the catalogue may hold (targets, participants, parties, measures, people): more
+ * than any real event names, and few enough that the pairs a contact folds (actor and targets) stay small.
+ */
+export const MAX_LIST_ENTRIES = 100;
+
+function tooLong(path: string, length: number, what: string): FieldError[] {
+  return broken(path, `must hold at most ${MAX_LIST_ENTRIES} ${what} (has ${length})`);
+}
+
+/**
+ * The errors of a list of ids: each checked by `check`, a repeat pointing at the first occurrence, the one or
+ * the other first as `repeatsFirst` says. One pass with a map, so a long list costs its length, not its square.
+ */
+function distinctIds(
+  elements: readonly unknown[],
+  pathOf: (index: number) => string,
+  check: (value: unknown, index: number) => FieldError[],
+  what: string,
+  repeatsFirst: boolean,
+): FieldError[] {
+  const firstIndex = new Map<unknown, number>();
+  return elements.flatMap((value, index) => {
+    const first = firstIndex.get(value);
+    if (first === undefined) firstIndex.set(value, index);
+    const repeat =
+      first === undefined ? [] : broken(pathOf(index), `repeats ${pathOf(first)}: ${what} are distinct`);
+    if (repeatsFirst && repeat.length > 0) return repeat;
+    const errors = check(value, index);
+    return errors.length > 0 ? errors : repeat;
+  });
+}
+
 export type JsonObject = Readonly<Record<string, unknown>>;
 
 /** A value read from the body, with the errors found reading it (value undefined when unreadable). */
@@ -122,14 +155,19 @@ export function checkTargets(
   if (type !== undefined && TARGET_RULES[type] === 'at-least-one' && elements.length === 0) {
     return broken(path, `must name at least one target: ${type} is addressed to someone`);
   }
-  return elements.flatMap((target, index) => {
-    const targetPath = targets.pathOf(index);
-    const idErrors = checkActorId(target, targetPath);
-    if (idErrors.length > 0) return idErrors;
-    if (target === actor) return broken(targetPath, 'must differ from the actor');
-    const first = elements.indexOf(target);
-    return first < index ? broken(targetPath, `repeats ${targets.pathOf(first)}: targets are distinct`) : [];
-  });
+  if (elements.length > MAX_LIST_ENTRIES) return tooLong(path, elements.length, 'targets');
+  return distinctIds(
+    elements,
+    targets.pathOf,
+    (target, index) => {
+      const targetPath = targets.pathOf(index);
+      const idErrors = checkActorId(target, targetPath);
+      if (idErrors.length > 0) return idErrors;
+      return target === actor ? broken(targetPath, 'must differ from the actor') : [];
+    },
+    'targets',
+    false,
+  );
 }
 
 /** 1–2000 characters (code points), not blank, no control characters other than line feed and tab. */
@@ -318,22 +356,21 @@ const oneOf =
 const actorIds: Rule = (value, path) => {
   if (!Array.isArray(value) || value.length === 0)
     return broken(path, 'must be a non-empty array of actor ids');
-  return value.flatMap((actor, index) => {
-    const actorPath = childPath(path, index);
-    const first = value.indexOf(actor);
-    if (first < index) return broken(actorPath, `repeats ${childPath(path, first)}: actors are distinct`);
-    return checkActorId(actor, actorPath);
-  });
+  if (value.length > MAX_LIST_ENTRIES) return tooLong(path, value.length, 'actors');
+  const pathOf = (index: number) => childPath(path, index);
+  return distinctIds(value, pathOf, (actor, index) => checkActorId(actor, pathOf(index)), 'actors', true);
 };
 
 const texts: Rule = (value, path) => {
   if (!Array.isArray(value) || value.length === 0)
     return broken(path, 'must be a non-empty array of strings');
+  if (value.length > MAX_LIST_ENTRIES) return tooLong(path, value.length, 'entries');
   return value.flatMap((item, index) => text(item, childPath(path, index)));
 };
 
 const people: Rule = (value, path) => {
   if (!Array.isArray(value)) return broken(path, 'must be an array of { name, role, actor }');
+  if (value.length > MAX_LIST_ENTRIES) return tooLong(path, value.length, 'people');
   return value.flatMap((person, index) => {
     const personPath = childPath(path, index);
     if (!isJsonObject(person)) return broken(personPath, 'must be an object { name, role, actor }');

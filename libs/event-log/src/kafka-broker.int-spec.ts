@@ -250,12 +250,23 @@ describe('the Kafka broker, through kafkajs', () => {
         })),
       });
       await waitFor(`${count} records`, () => seen.length >= count);
-      await new Promise((resolve) => setTimeout(resolve, 500)); // room for a duplicate to show up
+      // A sentinel after the records on each partition: once every sentinel is seen, any duplicate of a record
+      // (delivered in partition order, before its sentinel) has been seen too. No fixed pause.
+      await sender.send({
+        topic,
+        acks: -1,
+        messages: [0, 1, 2].map((partition) => ({ key: 'sentinel', value: 'sentinel', partition })),
+      });
+      await waitFor(
+        'a sentinel on every partition',
+        () => seen.filter((s) => s.value === 'sentinel').length >= 3,
+      );
+      const records = seen.filter((s) => s.value !== 'sentinel');
 
-      expect(seen).toHaveLength(count);
-      expect(new Set(seen.map((s) => s.value)).size).toBe(count);
+      expect(records).toHaveLength(count);
+      expect(new Set(records.map((s) => s.value)).size).toBe(count);
       for (const [member, partitions] of assignments) {
-        const mine = seen.filter((s) => s.member === member);
+        const mine = records.filter((s) => s.member === member);
         expect(mine.length).toBeGreaterThan(0);
         expect(mine.every((s) => partitions.includes(s.partition))).toBe(true);
       }
@@ -295,8 +306,11 @@ describe('the Kafka broker, through kafkajs', () => {
       const committed = [...batch('committed-a', 6), ...batch('committed-b', 6)].map((m) => m.value).sort();
       const readCommitted: Seen[] = [];
       await consume(topic, readCommitted, { member: 'read_committed' });
-      await waitFor('the committed records', () => readCommitted.length >= committed.length);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // committed-b follows the aborted records on every partition: once all of it is seen, so would they be.
+      const lastBatch = batch('committed-b', 6).map((m) => m.value);
+      await waitFor('the last committed transaction', () =>
+        lastBatch.every((value) => readCommitted.some((s) => s.value === value)),
+      );
       expect(readCommitted.map((s) => s.value).sort()).toEqual(committed);
 
       // The aborted records were written all the same: a read_uncommitted consumer sees them.

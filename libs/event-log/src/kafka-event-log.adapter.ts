@@ -23,6 +23,7 @@ import {
   type SubscriptionStatus,
 } from './event-log.port';
 import { stderrLogger, type EventLogLogger, type EventLogLogLevel } from './event-log-logger';
+import { KafkaClientLog } from './kafka-client-log';
 import { DEFAULT_PARTITIONS, EVENTS_TOPIC, MAX_ENVELOPE_BYTES, MAX_RECORD_BYTES } from './topics';
 
 export interface KafkaEventLogOptions {
@@ -94,6 +95,8 @@ export class KafkaEventLog implements EventLog {
   readonly topic: string;
   private readonly kafka: Kafka;
   private readonly logger: EventLogLogger;
+  /** Routine client events at debug; an outage logged once when it starts and once when it ends. */
+  private readonly clientLog: KafkaClientLog;
   private readonly partitions: number;
   private producer: Producer | undefined;
   private producerConnecting: Promise<Producer> | undefined;
@@ -107,7 +110,8 @@ export class KafkaEventLog implements EventLog {
   constructor(private readonly options: KafkaEventLogOptions) {
     this.topic = options.topic ?? EVENTS_TOPIC;
     this.partitions = options.partitions ?? DEFAULT_PARTITIONS;
-    this.logger = options.logger ?? stderrLogger;
+    this.clientLog = new KafkaClientLog(options.logger ?? stderrLogger);
+    this.logger = (level, message, context) => this.clientLog.write(level, message, context);
     this.kafka = new Kafka({
       clientId: options.clientId ?? 'standoff-timeline',
       brokers: [...options.brokers],
@@ -180,6 +184,7 @@ export class KafkaEventLog implements EventLog {
       this.logger,
       (partition) => this.lowWatermark(partition),
       () => this.subscriptions.delete(subscription),
+      () => this.clientLog.recovered(),
     );
     this.subscriptions.add(subscription);
     try {
@@ -219,6 +224,7 @@ export class KafkaEventLog implements EventLog {
             messages: group.map((entry) => ({ key: entry.key, value: entry.value })),
           });
           for (const entry of group) settle(entry);
+          this.clientLog.recovered();
           this.logger('debug', `sent ${group.length} record(s) in one request`);
         } catch (error) {
           const failure = toAppendError(error);
@@ -300,6 +306,7 @@ export class KafkaEventLog implements EventLog {
     try {
       const admin = await this.connectedAdmin();
       const offsets = await admin.fetchTopicOffsets(this.topic);
+      this.clientLog.recovered();
       return new Map(offsets.map((o) => [o.partition, o.high]));
     } catch (error) {
       if (error instanceof LogUnavailableError) throw error;
@@ -382,10 +389,7 @@ export class KafkaEventLog implements EventLog {
 
   private routeClientLog({ namespace, level, log }: LogEntry): void {
     const { message, timestamp: _timestamp, logger: _logger, ...context } = log;
-    // Retries are bounded on purpose (an append must fail in time for a 503), and a producer that failed is
-    // replaced by a new one, so the sequence numbers this warning is about never outlive a failure.
-    const routine = message.startsWith('Limiting retries for the idempotent producer');
-    this.logger(routine ? 'debug' : fromKafkaLogLevel(level), `kafkajs ${namespace}: ${message}`, context);
+    this.logger(fromKafkaLogLevel(level), `kafkajs ${namespace}: ${message}`, context);
   }
 }
 
@@ -419,6 +423,8 @@ class KafkaSubscription implements LogSubscription {
     private readonly logger: EventLogLogger,
     private readonly lowWatermark: (partition: number) => Promise<bigint>,
     private readonly onStopped: () => void,
+    /** The group was joined: the broker answers again. */
+    private readonly onReachable: () => void = () => undefined,
   ) {
     const sessionTimeout = options.sessionTimeout ?? DEFAULT_SESSION_TIMEOUT_MS;
     this.heartbeatIntervalMs = options.heartbeatInterval ?? Math.floor(sessionTimeout / 4);
@@ -444,6 +450,7 @@ class KafkaSubscription implements LogSubscription {
 
   async start(): Promise<void> {
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      this.onReachable();
       this.assignmentWork = this.onAssignment(event.payload.memberAssignment);
       return this.assignmentWork;
     });

@@ -192,7 +192,8 @@ describe('KafkaEventLog on a real broker', () => {
     const subscription = await fixture.log.subscribe(restored, { groupId });
     try {
       await waitUntil(() => restored.applied.length >= expected.length);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Past the log's end on every partition: a redelivery would have shown as a violation by now.
+      await waitUntil(() => caughtUp(fixture.log, restored));
       expect(restored.reads).toBeGreaterThanOrEqual(3);
       expect(restored.violations).toEqual([]);
       expect(restored.applied.map((r) => `${r.partition}:${r.offset}`).sort()).toEqual(
@@ -212,7 +213,7 @@ describe('KafkaEventLog on a real broker', () => {
     try {
       for (let n = 0; n < 6; n += 1) await fixture.log.append(envelopeFor(`standoff-${n % 3}`, n));
       await waitUntil(() => consumer.applied.length >= 6, 45_000);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await waitUntil(() => caughtUp(fixture.log, consumer));
       expect(consumer.failedAttempts).toBe(20);
       expect(consumer.violations).toEqual([]);
       expect(consumer.applied).toHaveLength(6);
@@ -263,6 +264,15 @@ async function deleteTopic(admin: Admin, topic: string): Promise<void> {
       if (attempt >= 3) throw error;
     }
   }
+}
+
+/**
+ * The consumer has applied every partition up to the log's end: a duplicate delivery would have come before
+ * this (and shown as a violation), so checking for duplicates needs no fixed pause.
+ */
+async function caughtUp(log: KafkaEventLog, consumer: MemoryLogConsumer): Promise<boolean> {
+  const ends = await log.endOffsets();
+  return [...ends].every(([partition, end]) => (consumer.offsets.get(partition) ?? 0n) >= BigInt(end));
 }
 
 async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {

@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       seed: true,
       rebuildOnLogChange: false,
       projectionStallSeconds: 30,
+      rateLimitPerMinute: 6000,
     });
   });
 
@@ -34,6 +35,7 @@ describe('loadConfig', () => {
       SEED: 'false',
       REBUILD_ON_LOG_CHANGE: 'true',
       PROJECTION_STALL_SECONDS: '120',
+      RATE_LIMIT: '120',
     });
     expect(config).toEqual({
       port: 8080,
@@ -53,6 +55,7 @@ describe('loadConfig', () => {
       seed: false,
       rebuildOnLogChange: true,
       projectionStallSeconds: 120,
+      rateLimitPerMinute: 120,
     });
   });
 
@@ -71,6 +74,8 @@ describe('loadConfig', () => {
     [{ SEED: 'yes' }, /SEED must be true or false/],
     [{ REBUILD_ON_LOG_CHANGE: 'yes' }, /REBUILD_ON_LOG_CHANGE must be true or false/],
     [{ PORT: '70000' }, /PORT must be an integer/],
+    [{ RATE_LIMIT: 'many' }, /RATE_LIMIT must be an integer/],
+    [{ RATE_LIMIT: '-5' }, /RATE_LIMIT must be an integer/],
     [{ API_KEYS: 'reader:r1,justakey' }, /API_KEYS entry 2 is not of the form role:key/],
     [{ API_KEYS: 'owner:k' }, /unknown role "owner"/],
     [{ API_KEYS: 'reader:' }, /API_KEYS entry 1 \(reader\) has an empty key/],
@@ -106,8 +111,16 @@ describe('assertBindable', () => {
     },
   );
 
-  it.each(['0.0.0.0', '::', '192.168.1.10', 'example.org'])('refuses an open API on %s', (host) => {
-    expect(() => assertBindable({ host, apiKeys: [] })).toThrow(/API_KEYS/);
+  it.each(['0.0.0.0', '::', '192.168.1.10', 'example.org', 'evil.localhost', 'localhost.example.org'])(
+    'refuses an open API on %s',
+    (host) => {
+      expect(isLoopback(host)).toBe(false);
+      expect(() => assertBindable({ host, apiKeys: [] })).toThrow(/API_KEYS/);
+    },
+  );
+
+  it('refuses a name under .localhost, which DNS or /etc/hosts may send elsewhere', () => {
+    expect(() => assertBindable({ host: 'evil.localhost', apiKeys: [] })).toThrow(/loopback/);
   });
 
   it('lets an API with keys bind anywhere', () => {

@@ -34,6 +34,8 @@ export interface AppConfig {
   readonly rebuildOnLogChange: boolean;
   /** `/health/ready` fails when a partition lags and has applied nothing for this long. */
   readonly projectionStallSeconds: number;
+  /** Requests per minute per API key (or per client address without one); 0: no limit. */
+  readonly rateLimitPerMinute: number;
 }
 
 /** Injection token for the loaded {@link AppConfig}. */
@@ -54,6 +56,7 @@ export const DEFAULTS = {
   dataDir: './data',
   kafkaTopic: 'standoff.events.v1',
   projectionStallSeconds: 30,
+  rateLimitPerMinute: 6000,
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -183,6 +186,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     86_400,
     problems,
   );
+  const rateLimitPerMinute = integer(env, 'RATE_LIMIT', DEFAULTS.rateLimitPerMinute, 0, 1_000_000, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -199,12 +203,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
     seed: seedText === 'true',
     rebuildOnLogChange,
     projectionStallSeconds,
+    rateLimitPerMinute,
   };
 }
 
 export function isLoopback(host: string): boolean {
   const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  // Only the name itself: `*.localhost` resolves to loopback by convention (RFC 6761) but not by every
+  // resolver, and a name such as evil.localhost may be given an outside address by DNS or /etc/hosts.
+  if (h === 'localhost') return true;
   if (isIP(h) === 4) return h.startsWith('127.');
   if (isIP(h) === 6) return h === '::1' || /^(0{1,4}:){7}0{0,3}1$/.test(h) || h.startsWith('::ffff:127.');
   return false;

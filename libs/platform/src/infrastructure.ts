@@ -6,7 +6,7 @@ import { EVENTS_TOPIC } from '@app/event-log/topics';
 import type { AppConfig } from './config';
 import { createDataSource, migrate } from '@app/read-model/database';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
-import { nestEventLogLogger } from './event-log-logger';
+import { eventLogLoggerFor } from './logging/event-log-logger';
 
 export interface InfrastructureOptions {
   /** Unset: an embedded PGlite under `dataDir`. */
@@ -69,9 +69,9 @@ export async function openInfrastructure(options: InfrastructureOptions): Promis
         topic,
         partitions: options.kafkaPartitions,
         clientId: options.clientId,
-        logger: nestEventLogLogger,
+        logger: eventLogLoggerFor('KafkaEventLog'),
       })
-    : new EmbeddedEventLog(dataSource);
+    : new EmbeddedEventLog(dataSource, { logger: eventLogLoggerFor('EmbeddedEventLog') });
   await eventLog.prepare();
   return {
     dataSource,

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import type { LogSubscription } from '@app/event-log/event-log.port';
+import type { LogConsumer, LogSubscription } from '@app/event-log/event-log.port';
 import { EVENTS_TOPIC } from '@app/event-log/topics';
 import type { Infrastructure } from '@app/platform/infrastructure';
+import { withLogContext } from '@app/platform/logging/log-context';
 import { DecisionProjection, type DecisionListener } from '@app/decisions/decision-projection';
 import { bindToLog, checkLogBinding, LogBindingError } from '@app/decisions/log-binding';
 import { rebuildBeside } from './rebuild';
@@ -61,15 +62,24 @@ export class ProjectionRunner {
       {
         decided: (commandIds) => this.listener?.decided(commandIds),
         deadLettered: (letter) => {
-          this.logger.error(
-            `dead-lettered partition ${letter.partition} offset ${letter.offset}` +
+          this.logger.error({
+            message:
+              `dead-lettered partition ${letter.partition} offset ${letter.offset}` +
               `${letter.commandId ? ` (command ${letter.commandId})` : ''}: ${letter.error}`,
-          );
+            partition: letter.partition,
+            offset: letter.offset,
+            ...(letter.commandId ? { commandId: letter.commandId } : {}),
+          });
           this.listener?.deadLettered?.(letter);
         },
       },
     );
-    this.subscription = await this.infrastructure.eventLog.subscribe(projection, {
+    // Every entry logged while a batch is applied names its partition.
+    const consumer: LogConsumer = {
+      resumeOffsets: (partitions) => projection.resumeOffsets(partitions),
+      apply: (batch) => withLogContext({ partition: batch.partition }, () => projection.apply(batch)),
+    };
+    this.subscription = await this.infrastructure.eventLog.subscribe(consumer, {
       groupId: projectorGroupId(this.infrastructure.logName),
     });
     this.logger.log(

@@ -120,11 +120,17 @@ export interface TemporalQueries {
 // ---------------------------------------------------------------------------------------------------------
 // Cursors
 
-const CURSOR_VERSION = 1;
+/** 2: the digest binds the standoff too (a cursor of version 1 could be replayed on another standoff). */
+const CURSOR_VERSION = 2;
 
-/** A short digest of the timeline filters, order of repeated values included (it does not change results). */
-export function timelineFiltersDigest(filters: TimelineFilters): string {
+/**
+ * A short digest of the listing a cursor belongs to: the standoff and the timeline filters, the order of
+ * repeated values aside (it does not change results). A cursor of another standoff or other filters would
+ * otherwise resume at a fold key that means nothing there and silently skip or repeat items.
+ */
+export function timelineFiltersDigest(standoffId: string, filters: TimelineFilters): string {
   const canonical = JSON.stringify([
+    standoffId,
     filters.from ?? null,
     filters.to ?? null,
     [...(filters.actors ?? [])].sort(),
@@ -173,6 +179,7 @@ function isPosition(value: unknown): value is number {
  */
 export function decodeTimelineCursor(
   text: string,
+  standoffId: string,
   filters: TimelineFilters,
 ): { cursor: TimelineCursor } | { error: string } {
   const malformed = { error: 'is not a cursor this API issued' };
@@ -187,10 +194,11 @@ export function decodeTimelineCursor(
   const [, knownAt, horizon, occurredAt, reportedAt, position, digest] = payload as unknown[];
   if (!isInstant(knownAt) || !isInstant(occurredAt) || !isInstant(reportedAt)) return malformed;
   if (!isPosition(horizon) || !isPosition(position) || typeof digest !== 'string') return malformed;
-  if (digest !== timelineFiltersDigest(filters)) {
+  if (digest !== timelineFiltersDigest(standoffId, filters)) {
     return {
       error:
-        'was issued for other filters: repeat the first page’s from, to, actor, type, cameo and includeRetracted',
+        'was issued for another standoff or other filters: use it on the same standoff and repeat the first ' +
+        'page’s from, to, actor, type, cameo and includeRetracted',
     };
   }
   return {
@@ -497,7 +505,7 @@ export class FoldingTemporalQueries implements TemporalQueries {
           knownAt,
           horizon,
           after: keyOf(shown[shown.length - 1].event),
-          filters: timelineFiltersDigest(request),
+          filters: timelineFiltersDigest(request.standoffId, request),
         })
       : null;
     return { items: shown.map(eventView), nextCursor };

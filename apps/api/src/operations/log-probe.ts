@@ -112,6 +112,16 @@ export class LogProbe {
     return checkLogBinding(dataSource, eventLog, PROJECTOR_GROUP, logName);
   }
 
+  /** When each partition's projection last moved its offset (epoch seconds); absent before its first batch. */
+  async lastProgress(): Promise<{ partition: number; at: number }[]> {
+    const rows: { partition: number; at: string }[] = await this.infrastructure.dataSource.query(
+      `SELECT partition, extract(epoch FROM progressed_at)::float8 AS at FROM projection_offsets
+        WHERE consumer = $1 AND topic = $2 AND progressed_at IS NOT NULL`,
+      [PROJECTOR_GROUP, this.infrastructure.logName],
+    );
+    return rows.map((r) => ({ partition: r.partition, at: Number(r.at) }));
+  }
+
   deadLetters(): Promise<{ total: number; pending: number }> {
     return countDeadLetters(this.infrastructure.dataSource);
   }

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { FinishedRequest } from '../http/request-log';
 import { LogProbe } from './log-probe';
 
 /** How an append ended: the decision, still pending after the wait, or the log unavailable. */
@@ -12,6 +13,9 @@ const DECISION_LATENCY_BUCKETS = [
   0.001, 0.0025, 0.005, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ];
 
+/** Seconds: from 1 ms to 10 s. */
+const HTTP_DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
 /**
  * The API's Prometheus metrics, in a registry of their own (several apps may share a process in tests):
  * appends by outcome, decision latency, projection lag per partition (computed on scrape), and the process
@@ -23,6 +27,8 @@ export class Metrics {
   private readonly logger = new Logger(Metrics.name);
   private readonly appends: Counter<'outcome'>;
   private readonly latency: Histogram;
+  private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
 
   constructor(probe: LogProbe) {
     collectDefaultMetrics({ register: this.registry });
@@ -39,7 +45,37 @@ export class Metrics {
       buckets: DECISION_LATENCY_BUCKETS,
       registers: [this.registry],
     });
+    this.httpRequests = new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests by method, route pattern and status',
+      labelNames: ['method', 'route', 'status'],
+      registers: [this.registry],
+    });
+    this.httpDuration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'Time to answer an HTTP request, by method, route pattern and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: HTTP_DURATION_BUCKETS,
+      registers: [this.registry],
+    });
     const logger = this.logger;
+    new Gauge({
+      name: 'standoff_projection_last_progress_timestamp_seconds',
+      help: 'When the projection of the partition last moved its offset (Unix time)',
+      labelNames: ['partition'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        try {
+          for (const { partition, at } of await probe.lastProgress())
+            this.set({ partition: String(partition) }, at);
+        } catch (error) {
+          logger.warn(
+            `projection progress unknown: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        }
+      },
+    });
     new Gauge({
       name: 'standoff_projection_lag_records',
       help: 'Records of the log partition not yet applied to the read models',
@@ -81,6 +117,13 @@ export class Metrics {
   /** Records how long an append waited for its decision, in milliseconds. */
   decisionLatency(ms: number): void {
     if (Number.isFinite(ms) && ms >= 0) this.latency.observe(ms / 1000);
+  }
+
+  /** Counts one finished HTTP request and its duration. */
+  httpRequest(request: FinishedRequest): void {
+    const labels = { method: request.method, route: request.route, status: String(request.status) };
+    this.httpRequests.inc(labels);
+    this.httpDuration.observe(labels, request.seconds);
   }
 
   /** The exposition text and its content type. */

@@ -36,7 +36,7 @@ export class OperationsModule {
     });
     return {
       module: OperationsModule,
-      imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty' })],
+      imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
       controllers: [HealthController, MetricsController],
       providers: [
         { provide: OPERATIONS_OPTIONS, useFactory: resolve, inject: [INFRASTRUCTURE] },

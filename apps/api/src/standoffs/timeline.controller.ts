@@ -204,7 +204,7 @@ export class TimelineController {
     if (query.cursor !== undefined) {
       if (typeof query.cursor !== 'string')
         throw badRequest('cursor', 'must be given once, as a single value');
-      const decoded = decodeTimelineCursor(query.cursor, filters);
+      const decoded = decodeTimelineCursor(query.cursor, standoffId, filters);
       if ('error' in decoded) throw badRequest('cursor', decoded.error);
       cursor = decoded.cursor;
       if (knownAtParam !== undefined && knownAtParam !== cursor.knownAt) {
