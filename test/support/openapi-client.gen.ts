@@ -270,7 +270,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics: appends by outcome, decision latency, projection lag */
+        /** Prometheus metrics: HTTP requests, appends by outcome, decision latency, projection lag and progress */
         get: operations["MetricsController_metricsText"];
         put?: never;
         post?: never;
