@@ -7,7 +7,8 @@ import type { DecisionListener } from './decision-projection';
 export interface DecisionRow {
   command_id: string;
   standoff_id: string;
-  outcome: 'accepted' | 'rejected' | 'duplicate';
+  /** `dead-lettered`: the projector set the command aside (see dead_letters); `problem.detail` says why. */
+  outcome: 'accepted' | 'rejected' | 'duplicate' | 'dead-lettered';
   original_command_id: string | null;
   problem: Record<string, unknown> | null;
   event_ids: string[];
@@ -92,16 +93,13 @@ function deadLetteredDecision(commandId: string, letter: { id: string; error: st
   return {
     command_id: commandId,
     standoff_id: '',
-    outcome: 'rejected',
+    outcome: 'dead-lettered',
     original_command_id: null,
     problem: {
-      status: 500,
-      slug: 'command-dead-lettered',
-      title: 'The command could not be applied',
+      deadLetterId: letter.id,
       detail:
         `The projector could not apply this command and set it aside as dead letter ${letter.id} ` +
         `(${letter.error}); nothing of it was stored. An admin can see it at /v1/admin/dead-letters and replay it.`,
-      deadLetterId: letter.id,
     },
     event_ids: [],
     version_after: 0,

@@ -50,7 +50,6 @@ export async function findOriginalCommand(
 export function reusedKeyRejection(): Rejection {
   const message = 'the idempotency key or event id was used before with other content';
   return {
-    status: 422,
     slug: 'idempotency-key-reused',
     title: 'Idempotency key reused with other content',
     detail: message,

@@ -71,6 +71,12 @@ const tabled = () =>
   event('demand.tabled', { demandId: 'no-nato', text: 'Bar Ukraine from NATO' }, { cameo: '100' });
 
 describe('decide', () => {
+  it('names why it refused with a code, and leaves HTTP to the API', () => {
+    const decision = given().when([event('statement.made', {})], { expectedVersion: 5 });
+    expect(decision).toMatchObject({ outcome: 'rejected', rejection: { slug: 'version-mismatch' } });
+    expect(decision.outcome === 'rejected' && decision.rejection).not.toHaveProperty('status');
+  });
+
   it('accepts a new demand with the next position and the log time as reportedAt', () => {
     const decision = given().when([tabled()]);
     expect(decision).toMatchObject({ outcome: 'accepted', versionAfter: 1 });
@@ -85,24 +91,27 @@ describe('decide', () => {
     ]);
   });
 
-  it('rejects an entity id that must be new with 409', () => {
+  it('rejects an entity id that must be new (entity-exists)', () => {
     expect(given([tabled()]).when([tabled()])).toMatchObject({
       outcome: 'rejected',
-      rejection: { status: 409, errors: [{ path: '/data/demandId' }] },
+      rejection: { slug: 'entity-exists', errors: [{ path: '/data/demandId' }] },
     });
   });
 
-  it('rejects a reference to a missing demand with 422', () => {
+  it('rejects a reference to a missing demand (unknown-reference)', () => {
     expect(given().when([event('demand.rejected', { demandId: 'nothing' })])).toMatchObject({
       outcome: 'rejected',
-      rejection: { status: 422, slug: 'unknown-reference' },
+      rejection: { slug: 'unknown-reference' },
     });
   });
 
-  it('rejects a version other than If-Match with 412, naming the current one', () => {
+  it('rejects a version other than If-Match (version-mismatch), naming the current one', () => {
     expect(given([tabled()]).when([event('statement.made', {})], { expectedVersion: 0 })).toMatchObject({
       outcome: 'rejected',
-      rejection: { status: 412, errors: [{ path: 'If-Match', message: 'the current version is 1' }] },
+      rejection: {
+        slug: 'version-mismatch',
+        errors: [{ path: 'If-Match', message: 'the current version is 1' }],
+      },
     });
   });
 
@@ -126,7 +135,7 @@ describe('decide', () => {
       history.when([event('demand.withdrawn', { demandId: 'no-nato' }, { actor: 'USA' })]),
     ).toMatchObject({
       outcome: 'rejected',
-      rejection: { status: 422, slug: 'not-the-issuer' },
+      rejection: { slug: 'not-the-issuer' },
     });
     expect(history.when([event('demand.withdrawn', { demandId: 'no-nato' })]).outcome).toBe('accepted');
   });
@@ -136,12 +145,12 @@ describe('decide', () => {
     const dispute = event('claim.disputed', { eventId: claim.eventId }, { actor: 'USA', target: ['RUS'] });
     const history = given([claim], [dispute]);
     expect(history.when([event('claim.disputed', { eventId: dispute.eventId })])).toMatchObject({
-      rejection: { status: 422, slug: 'invalid-reference' },
+      rejection: { slug: 'invalid-reference' },
     });
     expect(
       history.when([event('event.retracted', { eventId: '00000000-0000-4000-8000-ffffffffffff' })]),
     ).toMatchObject({
-      rejection: { status: 422, slug: 'unknown-reference' },
+      rejection: { slug: 'unknown-reference' },
     });
   });
 
@@ -152,8 +161,10 @@ describe('decide', () => {
       history.when([
         event('event.corrected', { eventId: demand.eventId, set }, { actor: null, target: [], cameo: null }),
       ]);
-    expect(correct({ data: { demandId: 'renamed' } })).toMatchObject({ rejection: { status: 422 } });
-    expect(correct({ target: [] })).toMatchObject({ rejection: { status: 422, slug: 'invalid-correction' } });
+    expect(correct({ data: { demandId: 'renamed' } })).toMatchObject({
+      rejection: { slug: 'invalid-correction' },
+    });
+    expect(correct({ target: [] })).toMatchObject({ rejection: { slug: 'invalid-correction' } });
     expect(correct({ summary: 'Russia demands guarantees' }).outcome).toBe('accepted');
   });
 
@@ -165,7 +176,7 @@ describe('decide', () => {
       event('event.corrected', { eventId: dispute.eventId, set }, { actor: null, target: [], cameo: null });
     const history = given([claim], [other], [dispute]);
     expect(history.when([correction({ data: { eventId: other.eventId } })])).toMatchObject({
-      rejection: { status: 422, slug: 'invalid-correction', errors: [{ path: '/data/set/data/eventId' }] },
+      rejection: { slug: 'invalid-correction', errors: [{ path: '/data/set/data/eventId' }] },
     });
     expect(history.when([correction({ data: { reason: 'restated' } })]).outcome).toBe('accepted');
   });
@@ -178,21 +189,21 @@ describe('decide', () => {
       { actor: null, target: [], cameo: null },
     );
     expect(given([note]).when([fix])).toMatchObject({
-      rejection: { status: 422, slug: 'unknown-reference', errors: [{ path: '/data/set/data/inReplyTo' }] },
+      rejection: { slug: 'unknown-reference', errors: [{ path: '/data/set/data/inReplyTo' }] },
     });
   });
 
   it('rejects a reportedAt later than the log recorded the event', () => {
     const late = event('statement.made', {}, { reportedAt: at('2022-02-03') });
     expect(given().when([late])).toMatchObject({
-      rejection: { status: 422, slug: 'reported-after-recorded' },
+      rejection: { slug: 'reported-after-recorded' },
     });
   });
 
   it('rejects an event id that was decided before with 409', () => {
     const claim = event('statement.made', {});
     expect(given([claim]).when([claim])).toMatchObject({
-      rejection: { status: 409, slug: 'event-id-taken' },
+      rejection: { slug: 'event-id-taken' },
     });
   });
 });

@@ -53,11 +53,23 @@ export interface CreatedEntity {
   readonly creatorActor: string | null;
 }
 
-export type RejectionStatus = 409 | 412 | 422;
+/**
+ * Why a command was refused, as a code a client can act on. The domain names the reason; the API alone decides
+ * what HTTP says of it (apps/api/src/http/problems.ts).
+ */
+export type RejectionCode =
+  | 'version-mismatch'
+  | 'event-id-taken'
+  | 'entity-exists'
+  | 'reported-after-recorded'
+  | 'unknown-reference'
+  | 'invalid-reference'
+  | 'not-the-issuer'
+  | 'invalid-correction'
+  | 'idempotency-key-reused';
 
 export interface Rejection {
-  readonly status: RejectionStatus;
-  readonly slug: string;
+  readonly slug: RejectionCode;
   readonly title: string;
   readonly detail: string;
   readonly errors: readonly FieldError[];
@@ -99,8 +111,8 @@ class Rejected extends Error {
   }
 }
 
-function reject(status: RejectionStatus, slug: string, title: string, path: string, message: string): never {
-  throw new Rejected({ status, slug, title, detail: message, errors: [{ path, message }] });
+function reject(slug: RejectionCode, title: string, path: string, message: string): never {
+  throw new Rejected({ slug, title, detail: message, errors: [{ path, message }] });
 }
 
 /** Facts as seen by a member of a batch: the standoff's facts plus what earlier members created. */
@@ -180,7 +192,6 @@ export function decide(command: WriteCommand, facts: DecisionFacts): Decision {
     return {
       outcome: 'rejected',
       rejection: {
-        status: 412,
         slug: 'version-mismatch',
         title: 'The standoff has changed',
         detail: `If-Match expects version ${command.expectedVersion}, the standoff is at version ${facts.version}`,
@@ -208,17 +219,10 @@ export function decide(command: WriteCommand, facts: DecisionFacts): Decision {
 
 function decideMember(command: WriteCommand, event: CommandEvent, facts: BatchOverlay, prefix: string): void {
   if (facts.eventIdTaken(event.eventId)) {
-    reject(
-      409,
-      'event-id-taken',
-      'The event id is taken',
-      `${prefix}/eventId`,
-      `event ${event.eventId} exists`,
-    );
+    reject('event-id-taken', 'The event id is taken', `${prefix}/eventId`, `event ${event.eventId} exists`);
   }
   if (event.reportedAt && event.reportedAt.ms > command.recordedAt) {
     reject(
-      422,
       'reported-after-recorded',
       'reportedAt is later than the log recorded the event',
       `${prefix}/reportedAt`,
@@ -254,20 +258,13 @@ function checkEntity(event: RecordedEvent, facts: BatchOverlay, prefix: string):
     const existing = facts.entity(rule.kind, id);
     const path = `${prefix}/data/${rule.field}`;
     if (rule.mustBe === 'new' && existing) {
-      reject(409, 'entity-exists', `The ${rule.kind} exists`, path, `${rule.kind} ${id} already exists`);
+      reject('entity-exists', `The ${rule.kind} exists`, path, `${rule.kind} ${id} already exists`);
     }
     if (rule.mustBe === 'existing' && !existing) {
-      reject(
-        422,
-        'unknown-reference',
-        `Unknown ${rule.kind}`,
-        path,
-        `no ${rule.kind} ${id} in this standoff`,
-      );
+      reject('unknown-reference', `Unknown ${rule.kind}`, path, `no ${rule.kind} ${id} in this standoff`);
     }
     if (event.type === 'demand.withdrawn' && existing && existing.creatorActor !== event.actor) {
       reject(
-        422,
         'not-the-issuer',
         'Only the issuer may withdraw a demand',
         `${prefix}/actor`,
@@ -280,23 +277,11 @@ function checkEntity(event: RecordedEvent, facts: BatchOverlay, prefix: string):
   }
   const inReplyTo = event.type === 'document.delivered' ? event.data.inReplyTo : undefined;
   if (typeof inReplyTo === 'string' && !facts.entity('document', inReplyTo)) {
-    reject(
-      422,
-      'unknown-reference',
-      'Unknown document',
-      `${prefix}/data/inReplyTo`,
-      `no document ${inReplyTo}`,
-    );
+    reject('unknown-reference', 'Unknown document', `${prefix}/data/inReplyTo`, `no document ${inReplyTo}`);
   }
   const meetingId = event.type === 'contact.held' ? event.data.meetingId : undefined;
   if (typeof meetingId === 'string' && !facts.entity('meeting', meetingId)) {
-    reject(
-      422,
-      'unknown-reference',
-      'Unknown meeting',
-      `${prefix}/data/meetingId`,
-      `no meeting ${meetingId}`,
-    );
+    reject('unknown-reference', 'Unknown meeting', `${prefix}/data/meetingId`, `no meeting ${meetingId}`);
   }
 }
 
@@ -305,19 +290,12 @@ function checkReferences(event: RecordedEvent, facts: BatchOverlay, prefix: stri
     return;
   const path = `${prefix}/data/eventId`;
   const named = facts.event(String(event.data.eventId));
-  if (!named)
-    reject(422, 'unknown-reference', 'Unknown event', path, `no accepted event ${event.data.eventId}`);
+  if (!named) reject('unknown-reference', 'Unknown event', path, `no accepted event ${event.data.eventId}`);
   if (isMetaType(named.type)) {
-    reject(
-      422,
-      'invalid-reference',
-      'A meta event cannot be named here',
-      path,
-      `${named.type} is a meta event`,
-    );
+    reject('invalid-reference', 'A meta event cannot be named here', path, `${named.type} is a meta event`);
   }
   if (event.type === 'claim.disputed' && named.type === 'claim.disputed') {
-    reject(422, 'invalid-reference', 'A dispute cannot be disputed', path, 'retract the dispute instead');
+    reject('invalid-reference', 'A dispute cannot be disputed', path, 'retract the dispute instead');
   }
   if (event.type === 'event.corrected') {
     const set = event.data.set as Record<string, unknown>;
@@ -331,7 +309,6 @@ function checkReferences(event: RecordedEvent, facts: BatchOverlay, prefix: stri
     const errors = [...checkCorrectionKeepsIdentity(named, requested), ...checkEventRules(corrected)];
     if (errors.length > 0) {
       throw new Rejected({
-        status: 422,
         slug: 'invalid-correction',
         title: 'The corrected event breaks the catalogue',
         detail: `event ${named.eventId} as corrected would break ${errors.length} rule(s)`,
@@ -357,7 +334,6 @@ function checkCorrectedReferences(
   const changes = data as Record<string, unknown>;
   if (named.type === 'claim.disputed' && 'eventId' in changes && changes.eventId !== named.data.eventId) {
     reject(
-      422,
       'invalid-correction',
       'A dispute keeps the event it names',
       `${path}/eventId`,
@@ -366,10 +342,10 @@ function checkCorrectedReferences(
   }
   const inReplyTo = named.type === 'document.delivered' ? changes.inReplyTo : undefined;
   if (typeof inReplyTo === 'string' && !facts.entity('document', inReplyTo)) {
-    reject(422, 'unknown-reference', 'Unknown document', `${path}/inReplyTo`, `no document ${inReplyTo}`);
+    reject('unknown-reference', 'Unknown document', `${path}/inReplyTo`, `no document ${inReplyTo}`);
   }
   const meetingId = named.type === 'contact.held' ? changes.meetingId : undefined;
   if (typeof meetingId === 'string' && !facts.entity('meeting', meetingId)) {
-    reject(422, 'unknown-reference', 'Unknown meeting', `${path}/meetingId`, `no meeting ${meetingId}`);
+    reject('unknown-reference', 'Unknown meeting', `${path}/meetingId`, `no meeting ${meetingId}`);
   }
 }

@@ -19,8 +19,7 @@ const refusingUnverified: Decider = (command, facts) =>
     ? {
         outcome: 'rejected',
         rejection: {
-          status: 422,
-          slug: 'unverified-claim',
+          slug: 'invalid-reference',
           title: 'Unverified claim',
           detail: 'unverified',
           errors: [],
@@ -102,7 +101,7 @@ describe('decisions under versioned rules, rebuilt on the real Postgres', () => 
     await log.append(statementCommand('another verified statement', second.current));
     await project(second, 4);
     expect((await decisions()).slice(2)).toEqual([
-      { summary: 'another unverified statement', outcome: 'rejected', slug: 'unverified-claim' },
+      { summary: 'another unverified statement', outcome: 'rejected', slug: 'invalid-reference' },
       { summary: 'another verified statement', outcome: 'accepted', slug: null },
     ]);
 

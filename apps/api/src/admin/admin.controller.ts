@@ -8,8 +8,16 @@ import type { ProjectionRunner } from '@app/projection/projection-runner';
 import { PROJECTION_RUNNER } from '@app/projection/projector.module';
 import { RebuildJob, type RebuildStatus } from '@app/projection/rebuild-job';
 import { AdminOnly } from '../http/api-keys.guard';
-import { problem, ProblemError } from '../http/problem';
+import { ProblemError } from '../http/problem';
 import { INFRASTRUCTURE } from '@app/platform/tokens';
+import {
+  deadLetterNotACommand,
+  deadLetterReplayed,
+  invalidParameter,
+  noProjector,
+  notFound,
+  rebuildRunning,
+} from '../http/problems';
 
 @ApiTags('admin')
 @AdminOnly()
@@ -31,25 +39,12 @@ export class AdminController {
   })
   rebuild(@Res({ passthrough: true }) res: Response): RebuildStatus {
     if (!this.runner) {
-      throw new ProblemError(
-        problem(
-          'no-projector',
-          'No projector runs in this process',
-          409,
-          'This API process runs no projector; stop the projectors and run `npm run rebuild` instead',
-        ),
-      );
+      throw new ProblemError(noProjector());
     }
     if (this.running?.progress.state === 'running') {
-      throw new ProblemError(
-        problem(
-          'rebuild-running',
-          'A rebuild is running',
-          409,
-          `rebuild ${this.running.jobId} is still running`,
-        ),
-        { Location: jobLocation(this.running.jobId) },
-      );
+      throw new ProblemError(rebuildRunning(this.running.jobId), {
+        Location: jobLocation(this.running.jobId),
+      });
     }
     const job = new RebuildJob(this.infrastructure, this.runner);
     this.jobs.set(job.jobId, job);
@@ -87,27 +82,13 @@ export class AdminController {
     const letter = /^\d{1,18}$/.test(id)
       ? await findDeadLetter(this.infrastructure.dataSource, id)
       : undefined;
-    if (!letter) throw new ProblemError(problem('not-found', 'Not found', 404, `no dead letter ${id}`));
+    if (!letter) throw new ProblemError(notFound(`no dead letter ${id}`));
     if (letter.replayedAt) {
-      throw new ProblemError(
-        problem(
-          'dead-letter-replayed',
-          'Already replayed',
-          409,
-          `dead letter ${id} was replayed at ${letter.replayedAt}`,
-        ),
-      );
+      throw new ProblemError(deadLetterReplayed(id, letter.replayedAt));
     }
     const decoded = decodeEnvelope(letter.raw);
     if (!decoded.ok) {
-      throw new ProblemError(
-        problem(
-          'dead-letter-not-a-command',
-          'Not a command',
-          422,
-          `dead letter ${id} holds no command to replay (${decoded.error}); it stays listed as evidence`,
-        ),
-      );
+      throw new ProblemError(deadLetterNotACommand(id, decoded.error));
     }
     await this.infrastructure.eventLog.append(decoded.envelope);
     await markReplayed(this.infrastructure.dataSource, id);
@@ -118,7 +99,7 @@ export class AdminController {
   @ApiOperation({ summary: 'The progress of a rebuild' })
   job(@Param('jobId') jobId: string): RebuildStatus {
     const job = this.jobs.get(jobId);
-    if (!job) throw new ProblemError(problem('not-found', 'Not found', 404, `no rebuild ${jobId}`));
+    if (!job) throw new ProblemError(notFound(`no rebuild ${jobId}`));
     return job.progress;
   }
 }
@@ -131,9 +112,7 @@ function jobLocation(jobId: string): string {
 
 function positiveInteger(name: string, text: string, max: number): number {
   if (!/^\d{1,16}$/.test(text) || Number(text) < 1 || Number(text) > max) {
-    throw new ProblemError(
-      problem('invalid-parameter', 'Invalid parameter', 400, `${name} must be an integer from 1 to ${max}`),
-    );
+    throw new ProblemError(invalidParameter(name, `must be an integer from 1 to ${max}`));
   }
   return Number(text);
 }

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ApiKey, Role } from '@app/platform/config';
-import { problem, ProblemError } from './problem';
+import { ProblemError } from './problem';
+import { forbidden as forbiddenProblem, unauthorized } from './problems';
 
 const BEARER = /^Bearer[ \t]+([^ \t]+)[ \t]*$/i;
 
@@ -28,34 +29,22 @@ export class ApiKeyRing {
   /** The roles of the presented key; a 401 problem when there is none or it is not known. */
   rolesOf(authorization: string | undefined): Set<Role> {
     if (authorization === undefined || authorization.trim() === '') {
-      throw new ProblemError(
-        problem(
-          'unauthorized',
-          'Unauthorized',
-          401,
-          'This API needs a key: send Authorization: Bearer <key>.',
-        ),
-        { 'WWW-Authenticate': 'Bearer' },
-      );
+      throw new ProblemError(unauthorized('This API needs a key: send Authorization: Bearer <key>.'), {
+        'WWW-Authenticate': 'Bearer',
+      });
     }
     const match = BEARER.exec(authorization);
     if (!match) {
-      throw new ProblemError(
-        problem(
-          'unauthorized',
-          'Unauthorized',
-          401,
-          'The Authorization header must be of the form Bearer <key>.',
-        ),
-        { 'WWW-Authenticate': 'Bearer error="invalid_request"' },
-      );
+      throw new ProblemError(unauthorized('The Authorization header must be of the form Bearer <key>.'), {
+        'WWW-Authenticate': 'Bearer error="invalid_request"',
+      });
     }
     const presented = digest(match[1]);
     const roles = new Set<Role>();
     // Every key is compared, matched or not, to keep the time independent of which one matched.
     for (const key of this.keys) if (timingSafeEqual(presented, key.digest)) roles.add(key.role);
     if (roles.size === 0) {
-      throw new ProblemError(problem('unauthorized', 'Unauthorized', 401, 'The API key is not known.'), {
+      throw new ProblemError(unauthorized('The API key is not known.'), {
         'WWW-Authenticate': 'Bearer error="invalid_token"',
       });
     }
@@ -66,10 +55,7 @@ export class ApiKeyRing {
 /** The 403 for a key without any of the `needed` roles. */
 export function forbidden(needed: readonly Role[], roles: ReadonlySet<Role>): ProblemError {
   return new ProblemError(
-    problem(
-      'forbidden',
-      'Forbidden',
-      403,
+    forbiddenProblem(
       `This request needs the ${needed.join(' or ')} role; the key has ${[...roles].join(', ')}.`,
     ),
   );

@@ -2,8 +2,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json } from 'express';
 import { isUtf8 } from 'node:buffer';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { problem, ProblemError } from './problem';
+import { ProblemError } from './problem';
 import { problemErrorMiddleware } from './problem.filter';
+import { malformedBody, malformedJson, unsupportedMediaType } from './problems';
 
 export const EVENT_BODY_LIMIT = 64 * 1024;
 export const BATCH_BODY_LIMIT = 1024 * 1024;
@@ -39,10 +40,7 @@ export function requireJsonBody(req: Request, _res: Response, next: NextFunction
     if (charset === undefined || charset === 'utf-8' || charset === 'utf8') return next();
     return next(
       new ProblemError(
-        problem(
-          'unsupported-media-type',
-          'Unsupported Media Type',
-          415,
+        unsupportedMediaType(
           `The request body is in charset ${JSON.stringify(charset)}; JSON bodies must be UTF-8 (RFC 8259).`,
         ),
         { 'Accept-Post': 'application/json' },
@@ -52,10 +50,7 @@ export function requireJsonBody(req: Request, _res: Response, next: NextFunction
   const given = req.headers['content-type'];
   next(
     new ProblemError(
-      problem(
-        'unsupported-media-type',
-        'Unsupported Media Type',
-        415,
+      unsupportedMediaType(
         given
           ? `The request body is ${JSON.stringify(given)}; this API reads application/json only.`
           : 'The request body has no Content-Type; this API reads application/json only.',
@@ -77,9 +72,7 @@ function charsetOf(contentType: string | undefined): string | undefined {
 function verifyUtf8(req: WithBodyBytes, _res: unknown, body: Buffer): void {
   req[BODY_BYTES] = body.length;
   if (!isUtf8(body)) {
-    throw new ProblemError(
-      problem('malformed-json', 'Malformed JSON', 400, 'The request body is not valid UTF-8.'),
-    );
+    throw new ProblemError(malformedJson('The request body is not valid UTF-8.'));
   }
 }
 
@@ -90,11 +83,7 @@ function jsonParser(limit: number): RequestHandler {
 /** The event routes need a body: an empty one (`Content-Length: 0`, or chunked with no bytes) is unreadable. */
 function requireNonEmptyBody(req: WithBodyBytes, _res: Response, next: NextFunction): void {
   if ((req[BODY_BYTES] ?? 0) > 0) return next();
-  next(
-    new ProblemError(
-      problem('malformed-json', 'Malformed JSON', 400, 'The request body is empty: it must be JSON.'),
-    ),
-  );
+  next(new ProblemError(malformedJson('The request body is empty: it must be JSON.')));
 }
 
 /**
@@ -104,16 +93,7 @@ function requireNonEmptyBody(req: WithBodyBytes, _res: Response, next: NextFunct
 function undecodableBody(err: unknown, _req: Request, _res: Response, next: NextFunction): void {
   const { status, code } = (typeof err === 'object' && err !== null ? err : {}) as Record<string, unknown>;
   if (status === 400 && typeof code === 'string' && code.startsWith('Z_')) {
-    next(
-      new ProblemError(
-        problem(
-          'malformed-body',
-          'Malformed Body',
-          400,
-          'The request body does not decode as its Content-Encoding says.',
-        ),
-      ),
-    );
+    next(new ProblemError(malformedBody()));
     return;
   }
   next(err);

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { isDatabaseUnavailable } from '@app/decisions/fault-kind';
 import { LogUnavailableError } from '@app/event-log/event-log.port';
-import { problem } from './problem';
 import type { RenderedProblem } from './problem.filter';
+import { databaseUnavailable, logUnavailable } from './problems';
 
 /** Seconds a client should wait before retrying after an outage answer. */
 export const OUTAGE_RETRY_AFTER_SECONDS = 5;
@@ -28,21 +28,11 @@ export function outageProblem(exception: unknown): RenderedProblem | undefined {
   const headers = { 'Retry-After': String(OUTAGE_RETRY_AFTER_SECONDS) };
   return which === 'log'
     ? {
-        problem: problem(
-          'log-unavailable',
-          'The event log is unavailable',
-          503,
-          'The event log (Kafka) is unavailable; nothing was appended. Retry later.',
-        ),
+        problem: logUnavailable(),
         headers,
       }
     : {
-        problem: problem(
-          'database-unavailable',
-          'The database is unavailable',
-          503,
-          'The database (PostgreSQL) is unavailable; nothing was appended. Retry later.',
-        ),
+        problem: databaseUnavailable(),
         headers,
       };
 }

@@ -1,5 +1,6 @@
 import { parseBound } from '@app/domain/time';
-import { problem, ProblemError } from './problem';
+import { ProblemError } from './problem';
+import { invalidParameter } from './problems';
 
 /**
  * Parsing of path and query parameters and of request headers: each helper returns the typed value or throws
@@ -7,9 +8,7 @@ import { problem, ProblemError } from './problem';
  * parser turns a repeated parameter into an array.
  */
 export function badRequest(path: string, message: string): ProblemError {
-  return new ProblemError(
-    problem('invalid-parameter', 'Invalid Parameter', 400, `${path}: ${message}`, [{ path, message }]),
-  );
+  return new ProblemError(invalidParameter(path, message));
 }
 
 function single(name: string, value: unknown): string | undefined {

@@ -4,7 +4,8 @@ import { ThrottlerGuard, ThrottlerStorageService, type ThrottlerLimitDetail } fr
 import type { Request } from 'express';
 import { createHash } from 'node:crypto';
 import type { Authenticated } from './api-keys.guard';
-import { problem, ProblemError } from './problem';
+import { ProblemError } from './problem';
+import { rateLimited } from './problems';
 
 const MINUTE_MS = 60_000;
 
@@ -50,12 +51,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     );
     const who = detail.tracker.startsWith('key:') ? 'this API key' : 'this client address';
     throw new ProblemError(
-      problem(
-        'rate-limited',
-        'Too Many Requests',
-        429,
-        `More than ${detail.limit} requests a minute from ${who}; retry after ${retryAfter} s.`,
-      ),
+      rateLimited(`More than ${detail.limit} requests a minute from ${who}; retry after ${retryAfter} s.`),
       { 'Retry-After': String(retryAfter) },
     );
   }

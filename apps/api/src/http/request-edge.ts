@@ -6,8 +6,9 @@ import type { ApiKeyRing } from './api-key-ring';
 import { forbidden } from './api-key-ring';
 import type { Authenticated } from './api-keys.guard';
 import { carriesBody, METHODS_WITH_BODY } from './body-parsing';
-import { PROBLEM_CONTENT_TYPE, problem, ProblemError } from './problem';
+import { PROBLEM_CONTENT_TYPE, ProblemError } from './problem';
 import { statusProblem } from './problem.filter';
+import { invalidPathEncoding } from './problems';
 
 /**
  * A path that is not valid percent-encoding (`/v1/standoffs/%zz/events`) would make the router throw a
@@ -17,13 +18,7 @@ export function refuseUndecodablePath(req: Request, _res: Response, next: NextFu
   try {
     decodeURIComponent(req.path);
   } catch {
-    next(
-      new ProblemError(
-        problem('invalid-parameter', 'Invalid Parameter', 400, 'The path is not valid percent-encoding.', [
-          { path: 'path', message: 'is not valid percent-encoding (RFC 3986)' },
-        ]),
-      ),
-    );
+    next(new ProblemError(invalidPathEncoding()));
     return;
   }
   next();

@@ -8,9 +8,10 @@ import {
 } from '@nestjs/terminus';
 import { ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { Public } from '../http/api-keys.guard';
-import { problem, ProblemError } from '../http/problem';
+import { ProblemError } from '../http/problem';
 import { LogProbe, OPERATIONS_OPTIONS, withTimeout, type OperationsOptions } from './log-probe';
 import { stallMessage } from './projection-stall';
+import { notReady } from '../http/problems';
 
 /** Seconds a load balancer should wait before asking a service that is not ready again. */
 export const NOT_READY_RETRY_AFTER_SECONDS = 5;
@@ -56,7 +57,7 @@ export class HealthController {
       const failed = Object.keys(checks.error ?? {});
       throw new ProblemError(
         {
-          ...problem('not-ready', 'Not Ready', 503, `Not ready: ${failed.join(', ') || 'a check'} failed.`),
+          ...notReady(`Not ready: ${failed.join(', ') || 'a check'} failed.`),
           checks,
         },
         { 'Retry-After': String(NOT_READY_RETRY_AFTER_SECONDS) },

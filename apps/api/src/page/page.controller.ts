@@ -2,8 +2,9 @@ import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../http/api-keys.guard';
-import { problem, ProblemError } from '../http/problem';
+import { ProblemError } from '../http/problem';
 import { WebAssets, type WebFile } from './web-assets';
+import { notFound, pageNotBuilt } from '../http/problems';
 
 /**
  * Everything the page loads comes from here (DESIGN.md §8: no CDN, it works offline), and the policy says
@@ -42,14 +43,7 @@ export class PageController {
   async page(@Res() res: Response): Promise<void> {
     const index = await this.assets.index();
     if (index === undefined) {
-      throw new ProblemError(
-        problem(
-          'page-not-built',
-          'Page Not Built',
-          503,
-          `The timeline page is not built in ${this.assets.dir}: run npm run build:web.`,
-        ),
-      );
+      throw new ProblemError(pageNotBuilt(this.assets.dir));
     }
     res.setHeader('Content-Security-Policy', PAGE_CONTENT_SECURITY_POLICY);
     res.setHeader('Referrer-Policy', 'no-referrer');
@@ -61,7 +55,7 @@ export class PageController {
   async asset(@Param('name') name: string, @Res() res: Response): Promise<void> {
     const file = await this.assets.asset(name);
     if (file === undefined) {
-      throw new ProblemError(problem('not-found', 'Not Found', 404, `There is no asset ${name}.`));
+      throw new ProblemError(notFound(`There is no asset ${name}.`));
     }
     // Vite puts a content hash in every name, so a name never changes content.
     send(res, file, 'public, max-age=31536000, immutable');

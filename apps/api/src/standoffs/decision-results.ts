@@ -7,13 +7,8 @@ import { isDatabaseUnavailable } from '@app/decisions/fault-kind';
 import { DECISION_WAITER } from '@app/decisions/decisions.module';
 import { loadKnownEvents } from '@app/read-model/event-queries';
 import { DATA_SOURCE } from '@app/platform/tokens';
-import { problem, type Problem } from '../http/problem';
+import { commandDeadLettered, rejectionProblem } from '../http/problems';
 import type { AppendResult } from './commands/append-events.command';
-
-/** A stored rejection as the API's problem+json. */
-export function rejectionProblem(stored: Rejection): Problem {
-  return problem(stored.slug, stored.title, stored.status, stored.detail, stored.errors);
-}
 
 /** Turns the projector's recorded decision on a command into the POST's answer. */
 @Injectable()
@@ -53,6 +48,9 @@ export class DecisionResults {
     if (decision.outcome === 'duplicate' && decision.original_command_id) {
       const original = await this.ofCommand(decision.original_command_id);
       if (original) return original;
+    }
+    if (decision.outcome === 'dead-lettered') {
+      return { outcome: 'rejected', problem: commandDeadLettered(String(decision.problem?.detail ?? '')) };
     }
     if (decision.outcome === 'rejected' && decision.problem) {
       const problem = rejectionProblem(decision.problem as unknown as Rejection);

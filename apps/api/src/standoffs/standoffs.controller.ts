@@ -12,10 +12,13 @@ import {
   ListStandoffsQuery,
   StandoffSummary,
 } from './queries/standoff-queries';
+import { eventNotFound, standoffNotFound } from '../http/problems';
 
 export const MAX_BATCH_EVENTS = 1000;
 /** Seconds a client should wait before asking again for a pending event. */
 export const PENDING_RETRY_AFTER_SECONDS = 1;
+/** Seconds a client should wait before retrying a write the log could not take. */
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -174,14 +177,7 @@ export class StandoffsController {
     const standoffId = standoffIdParam(standoffIdText);
     const summary = await this.queryBus.execute(new GetStandoffQuery(standoffId));
     if (summary === undefined) {
-      throw new ProblemError(
-        problem(
-          'standoff-not-found',
-          'Standoff Not Found',
-          404,
-          `The standoff ${standoffId} has no accepted event.`,
-        ),
-      );
+      throw new ProblemError(standoffNotFound(standoffId));
     }
     res.setHeader('ETag', etag(summary.version));
     return summary;
@@ -200,14 +196,7 @@ export class StandoffsController {
     const eventId = eventIdParam(eventIdText);
     const event = await this.queryBus.execute(new GetEventQuery(standoffId, eventId));
     if (event === undefined) {
-      throw new ProblemError(
-        problem(
-          'event-not-found',
-          'Event Not Found',
-          404,
-          `The standoff ${standoffId} has no event ${eventId}, or its decision is not recorded yet.`,
-        ),
-      );
+      throw new ProblemError(eventNotFound(standoffId, eventId));
     }
     return event;
   }
@@ -238,6 +227,8 @@ export class StandoffsController {
             : {};
         throw new ProblemError(result.problem, headers);
       }
+      case 'unavailable':
+        throw new ProblemError(result.problem, { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SECONDS) });
     }
   }
 }

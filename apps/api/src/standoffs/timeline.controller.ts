@@ -14,7 +14,7 @@ import {
   type TimelineFilters,
   type TimelinePage,
 } from '@app/read-model/temporal-queries';
-import { problem, ProblemError, type Problem } from '../http/problem';
+import { ProblemError, type Problem } from '../http/problem';
 import { ApiProblems, jsonOf, schemaRef } from '../operations/openapi-decorators';
 import { INTERNAL_PROBLEM, toProblem } from '../http/problem.filter';
 import {
@@ -27,6 +27,7 @@ import {
   standoffIdParam,
 } from '../http/query-params';
 import { GetStateQuery, GetTensionQuery, GetTimelineQuery, ReplayQuery } from './queries/temporal-queries';
+import { standoffNotFound as standoffNotFoundProblem } from '../http/problems';
 
 export const TIMELINE_DEFAULT_LIMIT = 100;
 export const TIMELINE_MAX_LIMIT = 1000;
@@ -45,14 +46,7 @@ const CAMEO_PREFIX = /^\d{1,4}$/;
 type QueryParams = Readonly<Record<string, unknown>>;
 
 function standoffNotFound(standoffId: string): ProblemError {
-  return new ProblemError(
-    problem(
-      'standoff-not-found',
-      'Standoff Not Found',
-      404,
-      `The standoff ${standoffId} has no accepted event.`,
-    ),
-  );
+  return new ProblemError(standoffNotFoundProblem(standoffId));
 }
 
 function actorsParam(value: unknown): string[] {

@@ -10,10 +10,10 @@ import { contentHash } from '@app/decisions/content-hash';
 import { findOriginalCommand, reusedKeyRejection } from '@app/decisions/idempotency';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@app/platform/config';
-import { problem, ProblemError } from '../../http/problem';
 import { DATA_SOURCE } from '@app/platform/tokens';
 import { Metrics } from '../../operations/metrics';
-import { DecisionResults, rejectionProblem } from '../decision-results';
+import { invalidEvent, logUnavailable, rejectionProblem } from '../../http/problems';
+import { DecisionResults } from '../decision-results';
 import { AppendEventsCommand, type AppendResult } from './append-events.command';
 
 @CommandHandler(AppendEventsCommand)
@@ -27,7 +27,9 @@ export class AppendEventsHandler implements ICommandHandler<AppendEventsCommand,
   ) {}
 
   async execute(command: AppendEventsCommand): Promise<AppendResult> {
-    const events = this.validate(command);
+    const validated = this.validate(command);
+    if (!validated.ok) return { outcome: 'rejected', problem: invalidEvent(validated.errors) };
+    const { events } = validated;
     const envelope: Envelope = {
       codecVersion: CODEC_VERSION,
       commandId: randomUUID(),
@@ -54,15 +56,7 @@ export class AppendEventsHandler implements ICommandHandler<AppendEventsCommand,
     } catch (error) {
       if (error instanceof LogUnavailableError) {
         this.metrics.appendOutcome('unavailable');
-        throw new ProblemError(
-          problem(
-            'log-unavailable',
-            'The event log is unavailable',
-            503,
-            'The event log is unavailable; retry later',
-          ),
-          { 'Retry-After': '5' },
-        );
+        return { outcome: 'unavailable', problem: logUnavailable() };
       }
       throw error;
     }
@@ -72,7 +66,9 @@ export class AppendEventsHandler implements ICommandHandler<AppendEventsCommand,
     return result;
   }
 
-  private validate(command: AppendEventsCommand): LoggedEvent[] {
+  private validate(
+    command: AppendEventsCommand,
+  ): { ok: true; events: LoggedEvent[] } | { ok: false; errors: FieldError[] } {
     const now = Date.now();
     const errors: FieldError[] = [];
     const events: LoggedEvent[] = [];
@@ -88,18 +84,7 @@ export class AppendEventsHandler implements ICommandHandler<AppendEventsCommand,
     const clientIds = events.filter((e) => e.clientEventId).map((e) => e.eventId);
     const repeated = clientIds.find((id, i) => clientIds.indexOf(id) !== i);
     if (repeated) errors.push({ path: '/events', message: `eventId ${repeated} appears twice in the batch` });
-    if (errors.length > 0) {
-      throw new ProblemError(
-        problem(
-          'validation',
-          'The event breaks the catalogue',
-          422,
-          `${errors.length} field(s) are invalid`,
-          errors,
-        ),
-      );
-    }
-    return events;
+    return errors.length > 0 ? { ok: false, errors } : { ok: true, events };
   }
 }
 

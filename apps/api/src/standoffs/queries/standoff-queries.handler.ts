@@ -10,7 +10,7 @@ import {
   loadStandoffSummaries,
 } from '@app/read-model/standoff-queries';
 import { DATA_SOURCE } from '@app/platform/tokens';
-import { rejectionProblem } from '../decision-results';
+import { rejectionProblem } from '../../http/problems';
 import {
   GetEventQuery,
   GetStandoffQuery,
