@@ -16,6 +16,7 @@ import { noticeDecided } from './decision-notices';
 import { isDecided, storeDecision, takenEventIds } from './decision-records';
 import { entityKey, followCorrectedCreator, knownEntities, registerEntities } from './entity-registry';
 import { isTransientDatabaseFault } from './fault-kind';
+import { appendToFeed } from './feed-outbox';
 import { findOriginalCommand, reusedKeyRejection } from './idempotency';
 import { lockOffset, storedOffsets, storeOffset, type OffsetKey } from './offsets';
 import type { ProjectionDatabase } from './projection-database';
@@ -109,6 +110,8 @@ export class DecisionProjection implements LogConsumer {
     const decided: string[] = [];
     // The standoffs that accept events in this batch: their snapshots may be due.
     const touched = new Set<string>();
+    // The events this batch accepts, in order: numbered for the feed at the end of the transaction.
+    const feed: RecordedEvent[] = [];
     await this.db.transaction(async (tx) => {
       const nextOffset = await lockOffset(tx, this.offsets, partition);
       this.refuseGap(partition, nextOffset, records);
@@ -118,12 +121,13 @@ export class DecisionProjection implements LogConsumer {
           await storeDeadLetter(tx, this.topic, record, record.decodeError ?? 'undecodable record');
           continue;
         }
-        if (await this.decideRecord(tx, record, record.envelope, touched))
+        if (await this.decideRecord(tx, record, record.envelope, touched, feed))
           decided.push(record.envelope.commandId);
       }
       const next = BigInt(records[records.length - 1].offset) + 1n;
       if (next > nextOffset) await storeOffset(tx, this.offsets, partition, next);
       for (const standoffId of touched) await this.snapshots.extend(tx, standoffId);
+      await appendToFeed(tx, feed);
       await noticeDecided(tx, decided);
     });
     if (decided.length > 0) this.listener?.decided(decided);
@@ -153,6 +157,7 @@ export class DecisionProjection implements LogConsumer {
     record: LogRecord,
     envelope: Envelope,
     touched: Set<string>,
+    feed: RecordedEvent[],
   ): Promise<boolean> {
     if (await isDecided(tx, envelope.commandId)) return false;
     const version = await lockStandoffVersion(tx, envelope.standoffId);
@@ -197,7 +202,7 @@ export class DecisionProjection implements LogConsumer {
       });
       return true;
     }
-    await this.storeAccepted(tx, envelope, decision.events);
+    await this.storeAccepted(tx, envelope, decision.events, feed);
     touched.add(envelope.standoffId);
     await registerEntities(tx, envelope.standoffId, decision.createdEntities);
     await storeStandoffVersion(tx, envelope.standoffId, decision.versionAfter);
@@ -224,9 +229,16 @@ export class DecisionProjection implements LogConsumer {
     };
   }
 
-  private async storeAccepted(tx: Queryable, envelope: Envelope, accepted: readonly RecordedEvent[]) {
+  private async storeAccepted(
+    tx: Queryable,
+    envelope: Envelope,
+    accepted: readonly RecordedEvent[],
+    feed: RecordedEvent[],
+  ) {
     const { standoffId } = envelope;
     await insertAcceptedEvents(tx, envelope.commandId, accepted);
+    // Taken into the feed (the outbox) by appendToFeed, last in the transaction.
+    feed.push(...accepted);
     await invalidateSnapshots(tx, this.snapshots, standoffId, accepted);
     for (const event of accepted) {
       const named = namedEventId(event);

@@ -6,8 +6,13 @@ import { quoteIdentifier, scopedToSchema, type ProjectionDatabase } from '@app/d
 import { DecisionProjection } from '@app/decisions/decision-projection';
 import { isTransientDatabaseFault } from '@app/decisions/fault-kind';
 import { bindToLog } from '@app/decisions/log-binding';
+import { carryOverFeed } from '@app/decisions/feed-outbox';
 
-/** Every read model, moved as one at the switch. The log itself (`log_records`) stays where it is. */
+/**
+ * Every read model, moved as one at the switch. The log itself (`log_records`) stays where it is, and so does the
+ * feed (`feed`, `feed_sequence`, `feed_publication`): readers and the topic publisher hold positions in it, so it
+ * keeps its sequences and only gains what the rebuild applied beyond the live projector (carryOverFeed).
+ */
 export const READ_MODEL_TABLES = [
   'state_snapshots',
   'decided_events',
@@ -153,6 +158,7 @@ async function switchTables(dataSource: DataSource, shadowSchema: string, liveSc
           await tx.query(`ALTER TABLE ${live}.${table} SET SCHEMA ${retired}`);
         for (const table of READ_MODEL_TABLES)
           await tx.query(`ALTER TABLE ${shadow}.${table} SET SCHEMA ${live}`);
+        await carryOverFeed(tx, shadow, live);
       });
       break;
     } catch (error) {

@@ -3,12 +3,14 @@ import { InitialSchema1764230400000 } from '../../../migrations/1764230400000-In
 import { StateSnapshots1764234000000 } from '../../../migrations/1764234000000-StateSnapshots';
 import { ReadPathIndexes1764237600000 } from '../../../migrations/1764237600000-ReadPathIndexes';
 import { PoisonAndLogIdentity1764900000000 } from '../../../migrations/1764900000000-PoisonAndLogIdentity';
+import { Feeds1765100000000 } from '../../../migrations/1765100000000-Feeds';
 
 export const MIGRATIONS = [
   InitialSchema1764230400000,
   StateSnapshots1764234000000,
   ReadPathIndexes1764237600000,
   PoisonAndLogIdentity1764900000000,
+  Feeds1765100000000,
 ];
 
 export interface DatabaseOptions {
