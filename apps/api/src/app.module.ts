@@ -10,6 +10,7 @@ import { AdminController } from './admin/admin.controller';
 import type { AppConfig } from '@app/platform/config';
 import { InfrastructureModule } from '@app/platform/infrastructure.module';
 import { DATA_SOURCE } from '@app/platform/tokens';
+import { FeedModule } from './feed/feed.module';
 import { OperationsModule } from './operations/operations.module';
 import { AppendEventsHandler } from './standoffs/commands/append-events.handler';
 import { DecisionResults } from './standoffs/decision-results';
@@ -46,6 +47,7 @@ export class AppModule {
         DecisionsModule,
         CqrsModule.forRoot(),
         OperationsModule.forRoot(),
+        FeedModule,
         ...(options.withProjector
           ? [ProjectorModule.forRoot({ rebuildOnLogChange: config.rebuildOnLogChange })]
           : []),

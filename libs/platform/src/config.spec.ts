@@ -15,6 +15,9 @@ describe('loadConfig', () => {
       kafkaTopic: 'standoff.events.v1',
       seed: true,
       rebuildOnLogChange: false,
+      kafkaFeedTopic: 'standoff.timeline.v1',
+      corsOrigins: [],
+      feedHeartbeatMs: 15_000,
     });
   });
 
@@ -32,6 +35,9 @@ describe('loadConfig', () => {
       KAFKA_TOPIC: 'standoff.events.v1-staging',
       SEED: 'false',
       REBUILD_ON_LOG_CHANGE: 'true',
+      KAFKA_FEED_TOPIC: 'standoff.timeline.v1-staging',
+      CORS_ORIGINS: 'https://dash.example, http://127.0.0.1:8080',
+      FEED_HEARTBEAT_MS: '5000',
     });
     expect(config).toEqual({
       port: 8080,
@@ -50,6 +56,9 @@ describe('loadConfig', () => {
       kafkaTopic: 'standoff.events.v1-staging',
       seed: false,
       rebuildOnLogChange: true,
+      kafkaFeedTopic: 'standoff.timeline.v1-staging',
+      corsOrigins: ['https://dash.example', 'http://127.0.0.1:8080'],
+      feedHeartbeatMs: 5000,
     });
   });
 
@@ -66,6 +75,13 @@ describe('loadConfig', () => {
     [{ DATABASE_SCHEMA: 'Drop Table' }, /DATABASE_SCHEMA must be a lower-case identifier/],
     [{ KAFKA_TOPIC: 'a topic' }, /KAFKA_TOPIC is not a valid topic name/],
     [{ SEED: 'yes' }, /SEED must be true or false/],
+    [{ CORS_ORIGINS: 'dash.example' }, /CORS_ORIGINS must be \* or comma-separated origins/],
+    [{ CORS_ORIGINS: 'https://a.example/path' }, /CORS_ORIGINS/],
+    [
+      { KAFKA_FEED_TOPIC: 'standoff.events.v1' },
+      /KAFKA_FEED_TOPIC must be a valid topic name other than KAFKA_TOPIC/,
+    ],
+    [{ FEED_HEARTBEAT_MS: '60000' }, /FEED_HEARTBEAT_MS must be an integer from 100 to 15000/],
     [{ REBUILD_ON_LOG_CHANGE: 'yes' }, /REBUILD_ON_LOG_CHANGE must be true or false/],
     [{ PORT: '70000' }, /PORT must be an integer/],
     [{ API_KEYS: 'reader:r1,justakey' }, /API_KEYS entry 2 is not of the form role:key/],

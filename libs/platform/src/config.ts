@@ -32,6 +32,12 @@ export interface AppConfig {
   readonly seed: boolean;
   /** Rebuild read models that come from another log on start, instead of refusing to project them. */
   readonly rebuildOnLogChange: boolean;
+  /** The downstream topic of accepted events (Kafka mode), DESIGN.md §7. */
+  readonly kafkaFeedTopic: string;
+  /** Origins a browser may read the GET routes and feeds from: a list, `*` (any), or empty (same origin only). */
+  readonly corsOrigins: readonly string[] | '*';
+  /** How often an idle SSE feed sends a `: heartbeat` comment. */
+  readonly feedHeartbeatMs: number;
 }
 
 /** Injection token for the loaded {@link AppConfig}. */
@@ -51,6 +57,8 @@ export const DEFAULTS = {
   kafkaPartitions: 6,
   dataDir: './data',
   kafkaTopic: 'standoff.events.v1',
+  kafkaFeedTopic: 'standoff.timeline.v1',
+  feedHeartbeatMs: 15_000,
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -173,6 +181,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const rebuildOnLogChange = boolean(env, 'REBUILD_ON_LOG_CHANGE', false, problems);
 
+  const kafkaFeedTopic = given(env, 'KAFKA_FEED_TOPIC') ?? DEFAULTS.kafkaFeedTopic;
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(kafkaFeedTopic) || kafkaFeedTopic === kafkaTopic) {
+    problems.push(
+      `KAFKA_FEED_TOPIC must be a valid topic name other than KAFKA_TOPIC, got ${JSON.stringify(kafkaFeedTopic)}`,
+    );
+  }
+  const corsOrigins = parseCorsOrigins(given(env, 'CORS_ORIGINS'), problems);
+  const feedHeartbeatMs = integer(env, 'FEED_HEARTBEAT_MS', DEFAULTS.feedHeartbeatMs, 100, 15_000, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -187,7 +204,27 @@ export function loadConfig(env: Env = process.env): AppConfig {
     kafkaTopic,
     seed: seedText === 'true',
     rebuildOnLogChange,
+    kafkaFeedTopic,
+    corsOrigins,
+    feedHeartbeatMs,
   };
+}
+
+/** `*`, or comma-separated origins (`scheme://host[:port]`, as a browser sends them in `Origin`). */
+function parseCorsOrigins(text: string | undefined, problems: string[]): readonly string[] | '*' {
+  if (text === undefined) return [];
+  if (text === '*') return '*';
+  const origins = text.split(',').map((origin) => origin.trim());
+  const bad = origins.filter(
+    (origin) =>
+      !/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(origin),
+  );
+  if (bad.length > 0) {
+    problems.push(
+      `CORS_ORIGINS must be * or comma-separated origins such as https://dash.example:8443, got ${JSON.stringify(bad)}`,
+    );
+  }
+  return origins;
 }
 
 export function isLoopback(host: string): boolean {
