@@ -27,7 +27,8 @@ export class Feeds1765100000000 implements MigrationInterface {
     await db.query(`
       CREATE TABLE feed_sequence (
         only_row      boolean PRIMARY KEY DEFAULT true CHECK (only_row),
-        last_sequence bigint NOT NULL
+        last_sequence bigint NOT NULL,
+        feed_id       uuid NOT NULL DEFAULT gen_random_uuid()
       )`);
     await db.query(`
       CREATE TABLE feed_publication (

@@ -15,9 +15,10 @@ describe('loadConfig', () => {
       kafkaTopic: 'standoff.events.v1',
       seed: true,
       rebuildOnLogChange: false,
-      kafkaFeedTopic: 'standoff.timeline.v1',
+      kafkaFeedTopic: null,
       corsOrigins: [],
       feedHeartbeatMs: 15_000,
+      feedPublisher: true,
     });
   });
 
@@ -38,6 +39,7 @@ describe('loadConfig', () => {
       KAFKA_FEED_TOPIC: 'standoff.timeline.v1-staging',
       CORS_ORIGINS: 'https://dash.example, http://127.0.0.1:8080',
       FEED_HEARTBEAT_MS: '5000',
+      FEED_PUBLISHER: 'false',
     });
     expect(config).toEqual({
       port: 8080,
@@ -59,6 +61,7 @@ describe('loadConfig', () => {
       kafkaFeedTopic: 'standoff.timeline.v1-staging',
       corsOrigins: ['https://dash.example', 'http://127.0.0.1:8080'],
       feedHeartbeatMs: 5000,
+      feedPublisher: false,
     });
   });
 

@@ -32,12 +32,17 @@ export interface AppConfig {
   readonly seed: boolean;
   /** Rebuild read models that come from another log on start, instead of refusing to project them. */
   readonly rebuildOnLogChange: boolean;
-  /** The downstream topic of accepted events (Kafka mode), DESIGN.md §7. */
-  readonly kafkaFeedTopic: string;
+  /**
+   * The downstream topic of accepted events (Kafka mode), DESIGN.md §7. null: `standoff.timeline.v1` for the
+   * default log topic, `<KAFKA_TOPIC>.timeline` for another, so that two logs never share one feed topic.
+   */
+  readonly kafkaFeedTopic: string | null;
   /** Origins a browser may read the GET routes and feeds from: a list, `*` (any), or empty (same origin only). */
   readonly corsOrigins: readonly string[] | '*';
   /** How often an idle SSE feed sends a `: heartbeat` comment. */
   readonly feedHeartbeatMs: number;
+  /** Whether a projector in this process also publishes the feed to the downstream topic (Kafka mode). */
+  readonly feedPublisher: boolean;
 }
 
 /** Injection token for the loaded {@link AppConfig}. */
@@ -57,7 +62,6 @@ export const DEFAULTS = {
   kafkaPartitions: 6,
   dataDir: './data',
   kafkaTopic: 'standoff.events.v1',
-  kafkaFeedTopic: 'standoff.timeline.v1',
   feedHeartbeatMs: 15_000,
 } as const;
 
@@ -181,13 +185,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const rebuildOnLogChange = boolean(env, 'REBUILD_ON_LOG_CHANGE', false, problems);
 
-  const kafkaFeedTopic = given(env, 'KAFKA_FEED_TOPIC') ?? DEFAULTS.kafkaFeedTopic;
-  if (!/^[A-Za-z0-9._-]{1,249}$/.test(kafkaFeedTopic) || kafkaFeedTopic === kafkaTopic) {
+  const kafkaFeedTopic = given(env, 'KAFKA_FEED_TOPIC') ?? null;
+  if (
+    kafkaFeedTopic !== null &&
+    (!/^[A-Za-z0-9._-]{1,249}$/.test(kafkaFeedTopic) || kafkaFeedTopic === kafkaTopic)
+  ) {
     problems.push(
       `KAFKA_FEED_TOPIC must be a valid topic name other than KAFKA_TOPIC, got ${JSON.stringify(kafkaFeedTopic)}`,
     );
   }
   const corsOrigins = parseCorsOrigins(given(env, 'CORS_ORIGINS'), problems);
+  const feedPublisher = boolean(env, 'FEED_PUBLISHER', true, problems);
   const feedHeartbeatMs = integer(env, 'FEED_HEARTBEAT_MS', DEFAULTS.feedHeartbeatMs, 100, 15_000, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -207,6 +215,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     kafkaFeedTopic,
     corsOrigins,
     feedHeartbeatMs,
+    feedPublisher,
   };
 }
 
