@@ -15,8 +15,40 @@ import { dropSchema, startTestApp, type TestApp } from '../support/test-app';
 
 /*
  * The feeds of DESIGN.md §7 over HTTP, on Kafka and Postgres with the projector in process: SSE catch-up then
- * live, resume by Last-Event-ID, the global feed and its standoff filter, pull pages, heartbeats.
+ * live, resume by Last-Event-ID, the global feed and its standoff filter, pull pages, heartbeats; CORS, ETag
+ * and CSV for dashboards.
  */
+
+/** RFC 4180: records of fields, quoted fields may hold commas, quotes (doubled) and line breaks. */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 1;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      record.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = '';
+      i += 1;
+    } else field += c;
+  }
+  if (field !== '' || record.length > 0)
+    throw new Error(`the CSV does not end with CRLF: ${JSON.stringify(text.slice(-40))}`);
+  return records;
+}
 
 let app: TestApp;
 const streams: SseClient[] = [];
@@ -34,7 +66,9 @@ async function post(standoffId: string, summary: string): Promise<JsonObject> {
 }
 
 beforeAll(async () => {
-  app = await startTestApp('feeds', { env: { FEED_HEARTBEAT_MS: '200' } });
+  app = await startTestApp('feeds', {
+    env: { FEED_HEARTBEAT_MS: '200', CORS_ORIGINS: 'http://dash.example,http://127.0.0.1:8080' },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -157,5 +191,109 @@ describe('the global feed', () => {
       next: 2,
     });
     expectStatus(await request(app.server).get('/v1/feed?limit=0').set('Accept', 'application/json'), 400);
+  }, 60_000);
+});
+
+describe('for browser dashboards: CORS, ETag and CSV', () => {
+  it('answers a preflight from a listed origin for GET, and marks GET answers and feeds readable by it', async () => {
+    const preflight = await request(app.server)
+      .options('/v1/feed')
+      .set('Origin', 'http://dash.example')
+      .set('Access-Control-Request-Method', 'GET')
+      .set('Access-Control-Request-Headers', 'last-event-id');
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe('http://dash.example');
+    expect(preflight.headers['access-control-allow-methods']).toBe('GET,HEAD');
+    expect(preflight.headers['access-control-allow-headers']).toMatch(/Last-Event-ID/i);
+
+    const list = await request(app.server).get('/v1/standoffs').set('Origin', 'http://127.0.0.1:8080');
+    expect(list.headers['access-control-allow-origin']).toBe('http://127.0.0.1:8080');
+    const stream = await sse('/v1/feed', { Origin: 'http://dash.example' });
+    expect(stream.headers['access-control-allow-origin']).toBe('http://dash.example');
+
+    const other = await request(app.server).get('/v1/standoffs').set('Origin', 'http://evil.example');
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('answers 304 to If-None-Match on /state, /events and /tension until the standoff changes', async () => {
+    const standoff = freshStandoffId('etag');
+    await post(standoff, 'first');
+    const routes = ['state', 'events', 'tension'].map((route) => `/v1/standoffs/${standoff}/${route}`);
+    const tags = new Map<string, string>();
+    for (const path of routes) {
+      const first = await request(app.server).get(path);
+      expectStatus(first, 200);
+      const tag = first.headers.etag as string;
+      expect(tag).toMatch(/^W\/"[A-Za-z0-9_-]+"$/);
+      tags.set(path, tag);
+      // Polled with the defaults (asOf and knownAt: now), an unchanged standoff answers 304 with no body.
+      const again = await request(app.server).get(path).set('If-None-Match', tag);
+      expect(again.status).toBe(304);
+      expect(again.text).toBe('');
+    }
+    await post(standoff, 'second');
+    for (const path of routes) {
+      const changed = await request(app.server)
+        .get(path)
+        .set('If-None-Match', tags.get(path) as string);
+      expectStatus(changed, 200);
+      expect(changed.headers.etag).not.toBe(tags.get(path));
+    }
+  });
+
+  it('streams /events and /tension as RFC 4180 CSV: a header row and every matching row, not one page', async () => {
+    const standoff = freshStandoffId('csv');
+    const tricky = 'Talks, "frank" and\nlong; again\n\nnext day';
+    const events = Array.from({ length: 1000 }, (_, i) =>
+      statement({
+        summary: i % 100 === 0 ? `${tricky} #${i}` : `plain ${i}`,
+        occurredAt: `2022-01-${String(1 + (i % 28)).padStart(2, '0')}`,
+      }),
+    );
+    expectStatus(await postBatch(app.server, standoff, events), 201);
+    await post(standoff, tricky);
+
+    const csv = await request(app.server)
+      .get(`/v1/standoffs/${standoff}/events?actor=RUS`)
+      .set('Accept', 'text/csv');
+    expectStatus(csv, 200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    const records = parseCsv(csv.text);
+    expect(records[0].slice(0, 4)).toEqual(['eventId', 'standoffId', 'position', 'type']);
+    expect(records).toHaveLength(1 + 1001);
+    const summaryColumn = records[0].indexOf('summary');
+    const json = await request(app.server).get(`/v1/standoffs/${standoff}/events?actor=RUS&limit=1000`);
+    const firstPage = (json.body as { items: JsonObject[] }).items;
+    expect(records.slice(1, 1001).map((r) => r[0])).toEqual(firstPage.map((e) => e.eventId));
+    expect(records.slice(1).filter((r) => r[summaryColumn].startsWith(tricky))).toHaveLength(11);
+
+    const tension = await request(app.server)
+      .get(`/v1/standoffs/${standoff}/tension?bucket=week`)
+      .set('Accept', 'text/csv');
+    expectStatus(tension, 200);
+    const rows = parseCsv(tension.text);
+    const series = (await request(app.server).get(`/v1/standoffs/${standoff}/tension?bucket=week`)).body as {
+      series: { start: string; events: number; goldsteinSum: number }[];
+    };
+    expect(rows[0]).toEqual([
+      'start',
+      'end',
+      'events',
+      'goldsteinSum',
+      'goldsteinMean',
+      'verbalCooperation',
+      'materialCooperation',
+      'verbalConflict',
+      'materialConflict',
+    ]);
+    expect(rows.slice(1).map((r) => [r[0], Number(r[2]), Number(r[3])])).toEqual(
+      series.series.map((b) => [b.start, b.events, b.goldsteinSum]),
+    );
+
+    // A bad parameter is still a problem, before any CSV is sent.
+    const bad = await request(app.server)
+      .get(`/v1/standoffs/${standoff}/events?limit=0&type=nope`)
+      .set('Accept', 'text/csv');
+    expectStatus(bad, 400);
   }, 60_000);
 });

@@ -5,6 +5,8 @@ import type { Infrastructure } from '@app/platform/infrastructure';
 import { AppModule } from './app.module';
 import type { AppConfig } from '@app/platform/config';
 import { configureHttp } from './http';
+import { ConditionalGetInterceptor } from './http/conditional-get';
+import { configureCors } from './http/cors';
 import { setupOpenApi } from './operations/openapi';
 
 export interface RunningApp {
@@ -26,6 +28,8 @@ export async function createApp(
     logger: logLevels,
   });
   configureHttp(app, config);
+  configureCors(app, config);
+  app.useGlobalInterceptors(new ConditionalGetInterceptor());
   setupOpenApi(app);
   await app.init();
   return {
