@@ -40,6 +40,7 @@ describe('feed positions with several committers at once', () => {
 
   afterAll(async () => {
     await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await db.query(`DROP SCHEMA IF EXISTS "${schema}_dashboard" CASCADE`);
     await db.destroy();
   });
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { EventLog, LogSubscription } from '@app/event-log/event-log.port';
 import { MIGRATIONS } from '@app/read-model/database';
+import { createDashboardViews, dashboardSchemaOf } from '@app/read-model/dashboard-views';
 import { quoteIdentifier, scopedToSchema, type ProjectionDatabase } from '@app/decisions/projection-database';
 import { DecisionProjection } from '@app/decisions/decision-projection';
 import { isTransientDatabaseFault } from '@app/decisions/fault-kind';
@@ -129,6 +130,8 @@ async function createReadModelSchema(dataSource: DataSource, schema: string): Pr
     await runner.query(`SET LOCAL search_path TO ${quoteIdentifier(schema)}`);
     for (const Migration of MIGRATIONS) await new Migration().up(runner as QueryRunner);
     await runner.query(`DROP TABLE log_records`);
+    // The views a dashboard reads stay beside the live schema and follow its tables at the switch.
+    await runner.query(`DROP SCHEMA ${quoteIdentifier(dashboardSchemaOf(schema))} CASCADE`);
     await runner.commitTransaction();
   } catch (error) {
     if (runner.isTransactionActive) await runner.rollbackTransaction();
@@ -159,6 +162,8 @@ async function switchTables(dataSource: DataSource, shadowSchema: string, liveSc
         for (const table of READ_MODEL_TABLES)
           await tx.query(`ALTER TABLE ${shadow}.${table} SET SCHEMA ${live}`);
         await carryOverFeed(tx, shadow, live);
+        // The views were bound to the tables just retired (and would be dropped with them): bind them anew.
+        await createDashboardViews(tx, liveSchema);
       });
       break;
     } catch (error) {

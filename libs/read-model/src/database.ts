@@ -4,6 +4,7 @@ import { StateSnapshots1764234000000 } from '../../../migrations/1764234000000-S
 import { ReadPathIndexes1764237600000 } from '../../../migrations/1764237600000-ReadPathIndexes';
 import { PoisonAndLogIdentity1764900000000 } from '../../../migrations/1764900000000-PoisonAndLogIdentity';
 import { Feeds1765100000000 } from '../../../migrations/1765100000000-Feeds';
+import { DashboardViews1765100000001 } from '../../../migrations/1765100000001-DashboardViews';
 
 export const MIGRATIONS = [
   InitialSchema1764230400000,
@@ -11,6 +12,7 @@ export const MIGRATIONS = [
   ReadPathIndexes1764237600000,
   PoisonAndLogIdentity1764900000000,
   Feeds1765100000000,
+  DashboardViews1765100000001,
 ];
 
 export interface DatabaseOptions {
