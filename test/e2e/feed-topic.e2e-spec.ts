@@ -1,4 +1,5 @@
 import type { Consumer, IHeaders, Producer } from 'kafkajs';
+import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { freshStandoffId, ifMatch, postBatch, postEvent, statement } from '../support/http';
 import { childEnv, killStartedProcesses, spawnTsEntry, type ChildHandle } from '../support/processes';
@@ -77,6 +78,10 @@ describe('the standoff.timeline topic across publisher kills', () => {
 
   it('gives a read_committed consumer every accepted event exactly once, whenever the publisher is killed', async () => {
     const standoffs = [0, 1, 2, 3].map((i) => freshStandoffId(`topic-${i}`));
+    // Before any publisher runs, an accepted event waits: readiness shows it (down once it waits 30 s).
+    expect((await postEvent(api.server, standoffs[0], statement({ summary: 'first' }))).status).toBe(201);
+    const waiting = await request(api.server).get('/health/ready');
+    expect(waiting.body.details.publisher).toMatchObject({ status: 'up', lag: 1, idleSeconds: null });
     let ingesting = true;
     const ingest = (async () => {
       for (let round = 0; ingesting || round < 12; round += 1) {
@@ -137,6 +142,11 @@ describe('the standoff.timeline topic across publisher kills', () => {
       50,
     );
     const feedTopic = `${topic}.timeline`;
+    const ready = await request(api.server).get('/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body.details.publisher).toMatchObject({ status: 'up', topic: feedTopic, lag: 0 });
+    const metrics = await request(api.server).get('/metrics');
+    expect(metrics.text).toContain(`standoff_feed_publisher_lag_events{topic="${feedTopic}"} 0`);
 
     // A sentinel on every partition, after everything the publisher committed: reading up to it reads it all.
     const kafka = testKafka('feed-topic-check');

@@ -130,6 +130,20 @@ describe('the standoff feed over SSE', () => {
     expect((JSON.parse(message.data) as JsonObject).eventId).toBe(after.eventId);
   }, 30_000);
 
+  it('counts its subscribers on /metrics and reports the publisher in /health/ready', async () => {
+    const count = async () => {
+      const metrics = await request(app.server).get('/metrics');
+      return Number(/^standoff_feed_subscribers (\d+)$/m.exec(metrics.text)?.[1]);
+    };
+    const before = await count();
+    const stream = await sse('/v1/feed');
+    await waitFor('the subscriber counted', async () => (await count()) === before + 1, 5000);
+    stream.close();
+    await waitFor('the subscriber gone', async () => (await count()) === before, 5000);
+    const ready = await request(app.server).get('/health/ready');
+    expect(ready.body.details.publisher).toMatchObject({ status: 'up', topic: `${app.topic}.timeline` });
+  });
+
   it('refuses a Last-Event-ID that is not a position', async () => {
     const res = await request(app.server)
       .get('/v1/feed')
