@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { dashboardSchemaOf } from '@app/read-model/dashboard-views';
 import { seedRequests } from '../../apps/api/src/seed/seed-loader';
 import { waitFor } from '../support/services';
+import { baseUrlOf, openSse } from '../support/sse';
 import { dropSchema, startTestApp, type TestApp } from '../support/test-app';
 
 /*
@@ -133,6 +134,16 @@ describe('the dashboard views', () => {
     expect(feedAfter).toEqual(feedBefore);
     expect(feedBefore.items).toHaveLength(seed.events.length);
   }, 90_000);
+
+  it('serves the feed over SSE on the embedded log too', async () => {
+    const stream = await openSse(baseUrlOf(app.server), '/v1/feed?after=0', ADMIN);
+    try {
+      const messages = await stream.waitForMessages(seed.events.length);
+      expect(messages.map((m) => Number(m.id))).toEqual(seed.events.map((_, i) => i + 1));
+    } finally {
+      stream.close();
+    }
+  });
 
   it('gives no CORS header when CORS_ORIGINS is unset: same origin only', async () => {
     const preflight = await request(app.server)
