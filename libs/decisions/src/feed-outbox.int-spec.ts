@@ -4,7 +4,46 @@ import type { RecordedEvent } from '@app/domain/recorded-event';
 import { createDataSource, migrate } from '@app/read-model/database';
 import { globalFeedPage } from '@app/read-model/feed/feed-queries';
 import { databaseUrl, uniqueSchemaName } from '../../../test/support/services';
+import { CODEC_VERSION, type Envelope } from '@app/event-log/envelope';
+import { encodeEnvelope } from '@app/event-log/envelope.codec';
+import type { LogRecord } from '@app/event-log/event-log.port';
+import { Feeds1765100000000 } from '../../../migrations/1765100000000-Feeds';
+import { DecisionProjection } from './decision-projection';
 import { appendToFeed } from './feed-outbox';
+
+function statementRecord(offset: number, standoffId: string): LogRecord {
+  const envelope: Envelope = {
+    codecVersion: CODEC_VERSION,
+    commandId: randomUUID(),
+    standoffId,
+    batch: false,
+    idempotencyKey: null,
+    requestHash: randomUUID(),
+    expectedVersion: null,
+    events: [
+      {
+        eventId: randomUUID(),
+        clientEventId: false,
+        type: 'statement.made',
+        occurredAt: { ms: Date.UTC(2022, 0, 10), precision: 'day' },
+        reportedAt: null,
+        actor: 'RUS',
+        target: [],
+        summary: `statement ${offset}`,
+        cameo: '010',
+        data: {},
+        source: null,
+      },
+    ],
+  };
+  return {
+    partition: 0,
+    offset: String(offset),
+    recordedAt: Date.UTC(2026, 10, 1) + offset * 1000,
+    envelope,
+    raw: encodeEnvelope(envelope),
+  };
+}
 
 function statement(standoffId: string, position: number): RecordedEvent {
   return {
@@ -81,4 +120,30 @@ describe('feed positions with several committers at once', () => {
     const expected = Array.from({ length: total }, (_, i) => i + 1);
     for (const seen of results) expect(seen).toEqual(expected);
   }, 60_000);
+
+  it('carries the events stored before the feed existed into it, as the projector would have written them', async () => {
+    await db.query(`TRUNCATE feed`);
+    await db.query(`UPDATE feed_sequence SET last_sequence = 0`);
+    const projection = new DecisionProjection(db, 'test', 'embedded');
+    await projection.apply({
+      partition: 0,
+      records: [0, 1, 2, 3, 4].map((offset) => statementRecord(offset, offset % 2 ? 'odd' : 'even')),
+    });
+    const feedOf = () =>
+      db.query(`SELECT sequence::int, standoff_id, version, event_id, type, item FROM feed ORDER BY 1`);
+    const written = await feedOf();
+    expect(written).toHaveLength(5);
+
+    const runner = db.createQueryRunner();
+    await runner.connect();
+    try {
+      await new Feeds1765100000000().down(runner);
+      await new Feeds1765100000000().up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect(await feedOf()).toEqual(written);
+    const [{ last }] = await db.query(`SELECT last_sequence::int AS last FROM feed_sequence`);
+    expect(last).toBe(5);
+  });
 });

@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Logger, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { DataSource } from 'typeorm';
@@ -34,6 +34,8 @@ function startParam(lastEventId: string | undefined, query: QueryParams): number
 @ApiTags('feeds')
 @Controller()
 export class FeedController {
+  private readonly logger = new Logger(FeedController.name);
+
   constructor(
     @Inject(DATA_SOURCE) private readonly db: DataSource,
     @Inject(FEED_HUB) private readonly hub: FeedHub,
@@ -117,7 +119,14 @@ export class FeedController {
     res.flushHeaders();
     res.write(`retry: 1000\n\n`);
     req.socket.setNoDelay(true);
-    await new FeedStream(this.db, this.hub, res, selection, start, this.config.feedHeartbeatMs).run();
+    try {
+      await new FeedStream(this.db, this.hub, res, selection, start, this.config.feedHeartbeatMs).run();
+    } catch (error) {
+      // The headers are sent: end the stream; the client reconnects with Last-Event-ID and misses nothing.
+      this.logger.warn(
+        `${req.originalUrl}: the feed stream failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
     if (!res.writableEnded) res.end();
   }
 }
