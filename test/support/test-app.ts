@@ -73,6 +73,8 @@ export async function dropSchema(schema: string): Promise<void> {
   await db.initialize();
   try {
     await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    // The dashboard views beside it (libs/read-model/src/dashboard-views.ts).
+    await db.query(`DROP SCHEMA IF EXISTS "${schema}_dashboard" CASCADE`);
   } finally {
     await db.destroy();
   }

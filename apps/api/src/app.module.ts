@@ -10,6 +10,8 @@ import { AdminController } from './admin/admin.controller';
 import type { AppConfig } from '@app/platform/config';
 import { InfrastructureModule } from '@app/platform/infrastructure.module';
 import { DATA_SOURCE } from '@app/platform/tokens';
+import { CsvExportController } from './feed/csv-export.controller';
+import { FeedModule } from './feed/feed.module';
 import { OperationsModule } from './operations/operations.module';
 import { PageModule } from './page/page.module';
 import { AppendEventsHandler } from './standoffs/commands/append-events.handler';
@@ -48,11 +50,13 @@ export class AppModule {
         CqrsModule.forRoot(),
         OperationsModule.forRoot({ stallAfterSeconds: config.projectionStallSeconds }),
         PageModule,
+        FeedModule,
         ...(options.withProjector
           ? [ProjectorModule.forRoot({ rebuildOnLogChange: config.rebuildOnLogChange })]
           : []),
       ],
-      controllers: [StandoffsController, TimelineController, AdminController],
+      // CSV first: it passes every request but `Accept: text/csv` on to the JSON routes of the same paths.
+      controllers: [CsvExportController, StandoffsController, TimelineController, AdminController],
       providers: [
         DecisionResults,
         AppendEventsHandler,

@@ -6,6 +6,8 @@ import { AppModule } from './app.module';
 import type { AppConfig } from '@app/platform/config';
 import { configureHttp } from './http';
 import { Metrics } from './operations/metrics';
+import { ConditionalGetInterceptor } from './http/conditional-get';
+import { configureCors } from './http/cors';
 import { setupOpenApi } from './operations/openapi';
 import { JsonLogger } from '@app/platform/logging/json-logger';
 
@@ -29,6 +31,8 @@ export async function createApp(
   });
   const metrics = app.get(Metrics);
   configureHttp(app, config, { observe: (request) => metrics.httpRequest(request) });
+  configureCors(app, config);
+  app.useGlobalInterceptors(new ConditionalGetInterceptor());
   setupOpenApi(app);
   await app.init();
   return {

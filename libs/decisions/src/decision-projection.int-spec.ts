@@ -65,6 +65,7 @@ describe('the decision projection on the real Postgres', () => {
 
   afterAll(async () => {
     await first.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await first.query(`DROP SCHEMA IF EXISTS "${schema}_dashboard" CASCADE`);
     await Promise.all([first.destroy(), second.destroy()]);
   });
 

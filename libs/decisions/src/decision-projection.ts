@@ -17,6 +17,7 @@ import { noticeDecided } from './decision-notices';
 import { isDecided, storeDecision, takenEventIds } from './decision-records';
 import { entityKey, followCorrectedCreator, knownEntities, registerEntities } from './entity-registry';
 import { isTransientDatabaseFault } from './fault-kind';
+import { appendToFeed } from './feed-outbox';
 import { findOriginalCommand, reusedKeyRejection } from './idempotency';
 import { lockOffset, storedOffsets, storeOffset, type OffsetKey } from './offsets';
 import type { ProjectionDatabase } from './projection-database';
@@ -111,6 +112,8 @@ export class DecisionProjection implements LogConsumer {
     const decided: string[] = [];
     // The standoffs that accept events in this batch: their snapshots may be due.
     const touched = new Set<string>();
+    // The events this batch accepts, in order: numbered for the feed at the end of the transaction.
+    const feed: RecordedEvent[] = [];
     await this.db.transaction(async (tx) => {
       const nextOffset = await lockOffset(tx, this.offsets, partition);
       this.refuseGap(partition, nextOffset, records);
@@ -120,7 +123,7 @@ export class DecisionProjection implements LogConsumer {
           await storeDeadLetter(tx, this.topic, record, record.decodeError ?? 'undecodable record');
           continue;
         }
-        if (await this.decideRecord(tx, record, record.envelope, touched))
+        if (await this.decideRecord(tx, record, record.envelope, touched, feed))
           decided.push(record.envelope.commandId);
       }
       const next = BigInt(records[records.length - 1].offset) + 1n;
@@ -129,6 +132,7 @@ export class DecisionProjection implements LogConsumer {
         .reduce((sum, record) => sum + (record.envelope?.events.length ?? 0), 0);
       if (next > nextOffset) await storeOffset(tx, this.offsets, partition, next, events);
       for (const standoffId of touched) await this.snapshots.extend(tx, standoffId);
+      await appendToFeed(tx, feed);
       await noticeDecided(tx, decided);
     });
     if (decided.length > 0) this.listener?.decided(decided);
@@ -158,6 +162,7 @@ export class DecisionProjection implements LogConsumer {
     record: LogRecord,
     envelope: Envelope,
     touched: Set<string>,
+    feed: RecordedEvent[],
   ): Promise<boolean> {
     if (await isDecided(tx, envelope.commandId)) return false;
     const version = await lockStandoffVersion(tx, envelope.standoffId);
@@ -202,7 +207,7 @@ export class DecisionProjection implements LogConsumer {
       });
       return true;
     }
-    await this.storeAccepted(tx, envelope, decision.events);
+    await this.storeAccepted(tx, envelope, decision.events, feed);
     touched.add(envelope.standoffId);
     await registerEntities(tx, envelope.standoffId, decision.createdEntities);
     await storeStandoffVersion(tx, envelope.standoffId, decision.versionAfter);
@@ -243,9 +248,16 @@ export class DecisionProjection implements LogConsumer {
     };
   }
 
-  private async storeAccepted(tx: Queryable, envelope: Envelope, accepted: readonly RecordedEvent[]) {
+  private async storeAccepted(
+    tx: Queryable,
+    envelope: Envelope,
+    accepted: readonly RecordedEvent[],
+    feed: RecordedEvent[],
+  ) {
     const { standoffId } = envelope;
     await insertAcceptedEvents(tx, envelope.commandId, accepted);
+    // Taken into the feed (the outbox) by appendToFeed, last in the transaction.
+    feed.push(...accepted);
     await invalidateSnapshots(tx, this.snapshots, standoffId, accepted);
     for (const event of accepted) {
       const named = namedEventId(event);

@@ -24,6 +24,7 @@ const SAFETY_POLL_MS = 250;
  */
 export class DecisionWaiter implements DecisionListener {
   private readonly waiting = new Map<string, Set<() => void>>();
+  private readonly observers = new Set<() => void>();
   private listenClient: Client | undefined;
   private poll: NodeJS.Timeout | undefined;
 
@@ -50,6 +51,13 @@ export class DecisionWaiter implements DecisionListener {
 
   decided(commandIds: readonly string[]): void {
     for (const id of commandIds) for (const wake of this.waiting.get(id) ?? []) wake();
+    for (const observe of this.observers) observe();
+  }
+
+  /** Called after every decision notice, whatever the command (the feed wakes on it); returns the unsubscribe. */
+  observe(observer: () => void): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
   }
 
   /** The decision on the command; a command the projector dead-lettered ends as a rejection that says so. */

@@ -38,6 +38,7 @@ async function embeddedLog(
         await log.close();
         if (emptyAfterwards) await dataSource.query('TRUNCATE log_records');
         await dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);
+        await dataSource.query(`DROP SCHEMA IF EXISTS "${schema}_dashboard" CASCADE`);
       } finally {
         await dataSource.destroy();
       }

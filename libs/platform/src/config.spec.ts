@@ -17,6 +17,10 @@ describe('loadConfig', () => {
       rebuildOnLogChange: false,
       projectionStallSeconds: 30,
       rateLimitPerMinute: 6000,
+      kafkaFeedTopic: null,
+      corsOrigins: [],
+      feedHeartbeatMs: 15_000,
+      feedPublisher: true,
     });
   });
 
@@ -36,6 +40,10 @@ describe('loadConfig', () => {
       REBUILD_ON_LOG_CHANGE: 'true',
       PROJECTION_STALL_SECONDS: '120',
       RATE_LIMIT: '120',
+      KAFKA_FEED_TOPIC: 'standoff.timeline.v1-staging',
+      CORS_ORIGINS: 'https://dash.example, http://127.0.0.1:8080',
+      FEED_HEARTBEAT_MS: '5000',
+      FEED_PUBLISHER: 'false',
     });
     expect(config).toEqual({
       port: 8080,
@@ -56,6 +64,10 @@ describe('loadConfig', () => {
       rebuildOnLogChange: true,
       projectionStallSeconds: 120,
       rateLimitPerMinute: 120,
+      kafkaFeedTopic: 'standoff.timeline.v1-staging',
+      corsOrigins: ['https://dash.example', 'http://127.0.0.1:8080'],
+      feedHeartbeatMs: 5000,
+      feedPublisher: false,
     });
   });
 
@@ -72,6 +84,13 @@ describe('loadConfig', () => {
     [{ DATABASE_SCHEMA: 'Drop Table' }, /DATABASE_SCHEMA must be a lower-case identifier/],
     [{ KAFKA_TOPIC: 'a topic' }, /KAFKA_TOPIC is not a valid topic name/],
     [{ SEED: 'yes' }, /SEED must be true or false/],
+    [{ CORS_ORIGINS: 'dash.example' }, /CORS_ORIGINS must be \* or comma-separated origins/],
+    [{ CORS_ORIGINS: 'https://a.example/path' }, /CORS_ORIGINS/],
+    [
+      { KAFKA_FEED_TOPIC: 'standoff.events.v1' },
+      /KAFKA_FEED_TOPIC must be a valid topic name other than KAFKA_TOPIC/,
+    ],
+    [{ FEED_HEARTBEAT_MS: '60000' }, /FEED_HEARTBEAT_MS must be an integer from 100 to 15000/],
     [{ REBUILD_ON_LOG_CHANGE: 'yes' }, /REBUILD_ON_LOG_CHANGE must be true or false/],
     [{ PORT: '70000' }, /PORT must be an integer/],
     [{ RATE_LIMIT: 'many' }, /RATE_LIMIT must be an integer/],

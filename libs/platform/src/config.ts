@@ -36,6 +36,17 @@ export interface AppConfig {
   readonly projectionStallSeconds: number;
   /** Requests per minute per API key (or per client address without one); 0: no limit. */
   readonly rateLimitPerMinute: number;
+  /**
+   * The downstream topic of accepted events (Kafka mode), DESIGN.md §7. null: `standoff.timeline.v1` for the
+   * default log topic, `<KAFKA_TOPIC>.timeline` for another, so that two logs never share one feed topic.
+   */
+  readonly kafkaFeedTopic: string | null;
+  /** Origins a browser may read the GET routes and feeds from: a list, `*` (any), or empty (same origin only). */
+  readonly corsOrigins: readonly string[] | '*';
+  /** How often an idle SSE feed sends a `: heartbeat` comment. */
+  readonly feedHeartbeatMs: number;
+  /** Whether a projector in this process also publishes the feed to the downstream topic (Kafka mode). */
+  readonly feedPublisher: boolean;
 }
 
 /** Injection token for the loaded {@link AppConfig}. */
@@ -57,6 +68,7 @@ export const DEFAULTS = {
   kafkaTopic: 'standoff.events.v1',
   projectionStallSeconds: 30,
   rateLimitPerMinute: 6000,
+  feedHeartbeatMs: 15_000,
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -188,6 +200,19 @@ export function loadConfig(env: Env = process.env): AppConfig {
   );
   const rateLimitPerMinute = integer(env, 'RATE_LIMIT', DEFAULTS.rateLimitPerMinute, 0, 1_000_000, problems);
 
+  const kafkaFeedTopic = given(env, 'KAFKA_FEED_TOPIC') ?? null;
+  if (
+    kafkaFeedTopic !== null &&
+    (!/^[A-Za-z0-9._-]{1,249}$/.test(kafkaFeedTopic) || kafkaFeedTopic === kafkaTopic)
+  ) {
+    problems.push(
+      `KAFKA_FEED_TOPIC must be a valid topic name other than KAFKA_TOPIC, got ${JSON.stringify(kafkaFeedTopic)}`,
+    );
+  }
+  const corsOrigins = parseCorsOrigins(given(env, 'CORS_ORIGINS'), problems);
+  const feedPublisher = boolean(env, 'FEED_PUBLISHER', true, problems);
+  const feedHeartbeatMs = integer(env, 'FEED_HEARTBEAT_MS', DEFAULTS.feedHeartbeatMs, 100, 15_000, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -204,7 +229,28 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rebuildOnLogChange,
     projectionStallSeconds,
     rateLimitPerMinute,
+    kafkaFeedTopic,
+    corsOrigins,
+    feedHeartbeatMs,
+    feedPublisher,
   };
+}
+
+/** `*`, or comma-separated origins (`scheme://host[:port]`, as a browser sends them in `Origin`). */
+function parseCorsOrigins(text: string | undefined, problems: string[]): readonly string[] | '*' {
+  if (text === undefined) return [];
+  if (text === '*') return '*';
+  const origins = text.split(',').map((origin) => origin.trim());
+  const bad = origins.filter(
+    (origin) =>
+      !/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(origin),
+  );
+  if (bad.length > 0) {
+    problems.push(
+      `CORS_ORIGINS must be * or comma-separated origins such as https://dash.example:8443, got ${JSON.stringify(bad)}`,
+    );
+  }
+  return origins;
 }
 
 export function isLoopback(host: string): boolean {

@@ -2,7 +2,9 @@ import type { DataSource } from 'typeorm';
 import type { EventLog } from '@app/event-log/event-log.port';
 import { EmbeddedEventLog } from '@app/event-log/embedded-event-log.adapter';
 import { KafkaEventLog } from '@app/event-log/kafka-event-log.adapter';
-import { EVENTS_TOPIC } from '@app/event-log/topics';
+import type { FeedTopic } from '@app/event-log/feed-topic.port';
+import { KafkaFeedTopic } from '@app/event-log/kafka-feed-topic.adapter';
+import { EVENTS_TOPIC, FEED_TOPIC } from '@app/event-log/topics';
 import type { AppConfig } from './config';
 import { createDataSource, migrate } from '@app/read-model/database';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
@@ -16,6 +18,8 @@ export interface InfrastructureOptions {
   readonly kafkaBrokers?: readonly string[];
   readonly kafkaPartitions: number;
   readonly topic?: string;
+  /** The downstream topic of accepted events (Kafka only); default: FEED_TOPIC, or `<topic>.timeline`. */
+  readonly feedTopic?: string;
   readonly dataDir: string;
   readonly clientId: string;
 }
@@ -24,6 +28,8 @@ export interface Infrastructure {
   readonly dataSource: DataSource;
   readonly eventLog: EventLog;
   readonly logName: string;
+  /** The downstream topic the projector's process publishes the feed to; unset with the embedded log. */
+  readonly feedTopic?: FeedTopic;
   /** Whether LISTEN/NOTIFY reaches other connections (not on PGlite). */
   readonly notifications: boolean;
   readonly databaseUrl: string;
@@ -34,9 +40,10 @@ export interface Infrastructure {
 /** The infrastructure the configuration names (`overrides` give tests a schema and topic of their own). */
 export function openInfrastructureFor(
   config: AppConfig,
-  overrides: { schema?: string; topic?: string } = {},
+  overrides: { schema?: string; topic?: string; feedTopic?: string } = {},
 ): Promise<Infrastructure> {
   return openInfrastructure({
+    feedTopic: config.kafkaFeedTopic ?? undefined,
     databaseUrl: config.databaseUrl ?? undefined,
     kafkaBrokers: config.kafkaBrokers ?? undefined,
     kafkaPartitions: config.kafkaPartitions,
@@ -73,7 +80,16 @@ export async function openInfrastructure(options: InfrastructureOptions): Promis
       })
     : new EmbeddedEventLog(dataSource, { logger: eventLogLoggerFor('EmbeddedEventLog') });
   await eventLog.prepare();
+  const feedTopic = options.kafkaBrokers?.length
+    ? new KafkaFeedTopic({
+        brokers: [...options.kafkaBrokers],
+        topic: options.feedTopic ?? (topic === EVENTS_TOPIC ? FEED_TOPIC : `${topic}.timeline`),
+        partitions: options.kafkaPartitions,
+        clientId: options.clientId,
+      })
+    : undefined;
   return {
+    feedTopic,
     dataSource,
     eventLog,
     logName: options.kafkaBrokers?.length ? topic : 'embedded',

@@ -34,6 +34,7 @@ describe('a rebuild beside the live read models, on the real Postgres', () => {
   afterAll(async () => {
     await log.close();
     await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await db.query(`DROP SCHEMA IF EXISTS "${schema}_dashboard" CASCADE`);
     await db.destroy();
   });
 

@@ -3,12 +3,18 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import type { RuleBook } from '@app/domain/rules';
 import type { EventLog, LogSubscription } from '@app/event-log/event-log.port';
 import { MIGRATIONS } from '@app/read-model/database';
+import { createDashboardViews, dashboardSchemaOf } from '@app/read-model/dashboard-views';
 import { quoteIdentifier, scopedToSchema, type ProjectionDatabase } from '@app/decisions/projection-database';
 import { DecisionProjection } from '@app/decisions/decision-projection';
 import { isTransientDatabaseFault } from '@app/decisions/fault-kind';
 import { bindToLog } from '@app/decisions/log-binding';
+import { carryOverFeed } from '@app/decisions/feed-outbox';
 
-/** Every read model, moved as one at the switch. The log itself (`log_records`) stays where it is. */
+/**
+ * Every read model, moved as one at the switch. The log itself (`log_records`) stays where it is, and so does the
+ * feed (`feed`, `feed_sequence`, `feed_publication`): readers and the topic publisher hold positions in it, so it
+ * keeps its sequences and only gains what the rebuild applied beyond the live projector (carryOverFeed).
+ */
 export const READ_MODEL_TABLES = [
   'state_snapshots',
   'decided_events',
@@ -134,6 +140,8 @@ async function createReadModelSchema(dataSource: DataSource, schema: string): Pr
     await runner.query(`SET LOCAL search_path TO ${quoteIdentifier(schema)}`);
     for (const Migration of MIGRATIONS) await new Migration().up(runner as QueryRunner);
     await runner.query(`DROP TABLE log_records`);
+    // The views a dashboard reads stay beside the live schema and follow its tables at the switch.
+    await runner.query(`DROP SCHEMA ${quoteIdentifier(dashboardSchemaOf(schema))} CASCADE`);
     await runner.commitTransaction();
   } catch (error) {
     if (runner.isTransactionActive) await runner.rollbackTransaction();
@@ -163,6 +171,9 @@ async function switchTables(dataSource: DataSource, shadowSchema: string, liveSc
           await tx.query(`ALTER TABLE ${live}.${table} SET SCHEMA ${retired}`);
         for (const table of READ_MODEL_TABLES)
           await tx.query(`ALTER TABLE ${shadow}.${table} SET SCHEMA ${live}`);
+        await carryOverFeed(tx, shadow, live);
+        // The views were bound to the tables just retired (and would be dropped with them): bind them anew.
+        await createDashboardViews(tx, liveSchema);
       });
       break;
     } catch (error) {

@@ -5,6 +5,8 @@ import { ReadPathIndexes1764237600000 } from '../../../migrations/1764237600000-
 import { PoisonAndLogIdentity1764900000000 } from '../../../migrations/1764900000000-PoisonAndLogIdentity';
 import { RefoldSnapshots1764950000000 } from '../../../migrations/1764950000000-RefoldSnapshots';
 import { ProjectionProgress1765000000000 } from '../../../migrations/1765000000000-ProjectionProgress';
+import { Feeds1765100000000 } from '../../../migrations/1765100000000-Feeds';
+import { DashboardViews1765100000001 } from '../../../migrations/1765100000001-DashboardViews';
 
 export const MIGRATIONS = [
   InitialSchema1764230400000,
@@ -13,6 +15,8 @@ export const MIGRATIONS = [
   PoisonAndLogIdentity1764900000000,
   RefoldSnapshots1764950000000,
   ProjectionProgress1765000000000,
+  Feeds1765100000000,
+  DashboardViews1765100000001,
 ];
 
 export interface DatabaseOptions {

@@ -12,6 +12,7 @@ import { ProblemError } from '../http/problem';
 import { LogProbe, OPERATIONS_OPTIONS, withTimeout, type OperationsOptions } from './log-probe';
 import { stallMessage } from './projection-stall';
 import { notReady } from '../http/problems';
+import { publisherStatus } from './publisher-probe';
 
 /** Seconds a load balancer should wait before asking a service that is not ready again. */
 export const NOT_READY_RETRY_AFTER_SECONDS = 5;
@@ -50,7 +51,12 @@ export class HealthController {
   })
   async ready(): Promise<HealthCheckResult> {
     try {
-      return await this.health.check([() => this.database(), () => this.log(), () => this.projection()]);
+      return await this.health.check([
+        () => this.database(),
+        () => this.log(),
+        () => this.projection(),
+        () => this.publisher(),
+      ]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       const checks = error.getResponse() as HealthCheckResult;
@@ -83,6 +89,23 @@ export class HealthController {
       return check.up({ kind });
     } catch (error) {
       return check.down({ kind, message: messageOf(error) });
+    }
+  }
+
+  /** The downstream topic's publisher (Kafka mode): down when events wait and it has stopped publishing. */
+  private async publisher(): Promise<HealthIndicatorResult> {
+    const check = this.indicators.check('publisher');
+    try {
+      const status = await withTimeout(
+        'the feed publisher',
+        this.options.probeTimeoutMs,
+        publisherStatus(this.options.infrastructure),
+      );
+      if (!status) return check.up({ topic: null });
+      const { problem: message, ...details } = status;
+      return message === undefined ? check.up(details) : check.down({ ...details, message });
+    } catch (error) {
+      return check.down({ message: messageOf(error) });
     }
   }
 

@@ -61,6 +61,7 @@ describe('state from snapshots on the real Postgres', () => {
 
   afterAll(async () => {
     await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await db.query(`DROP SCHEMA IF EXISTS "${schema}_dashboard" CASCADE`);
     await db.destroy();
   });
 

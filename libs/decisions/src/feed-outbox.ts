@@ -1,0 +1,60 @@
+import type { RecordedEvent } from '@app/domain/recorded-event';
+import { feedItemOf } from '@app/read-model/feed/feed-item';
+import type { Queryable } from '@app/read-model/queryable';
+
+/** The channel on which the projector tells feed readers (in any process) the last sequence it committed. */
+export const FEED_CHANNEL = 'standoff_feed';
+
+/**
+ * Appends a transaction's accepted events to the feed (the outbox the topic publisher reads), numbered from the
+ * single-row counter. Call it last in the transaction: the counter's row lock is then held only for the commit,
+ * and it orders the committers, so no sequence becomes visible before a smaller one. A reader that has passed N
+ * can never meet a late-committing N-1 (see README, "Feed positions").
+ */
+export async function appendToFeed(tx: Queryable, accepted: readonly RecordedEvent[]): Promise<void> {
+  if (accepted.length === 0) return;
+  const [{ last }]: { last: string }[] = await tx.query(
+    `WITH taken AS (UPDATE feed_sequence SET last_sequence = last_sequence + $1 RETURNING last_sequence)
+     SELECT last_sequence::text AS last FROM taken`,
+    [accepted.length],
+  );
+  const first = Number(last) - accepted.length + 1;
+  const rows = accepted.map((event, index) => ({ sequence: first + index, item: feedItemOf(event) }));
+  await tx.query(
+    `INSERT INTO feed (sequence, standoff_id, version, event_id, type, item)
+     SELECT x.sequence, x.item ->> 'standoffId', (x.item ->> 'version')::int, (x.item ->> 'eventId')::uuid,
+            x.item ->> 'type', x.item
+       FROM jsonb_to_recordset($1::jsonb) AS x(sequence bigint, item jsonb)`,
+    [JSON.stringify(rows)],
+  );
+  await tx.query(`SELECT pg_notify($1, $2)`, [FEED_CHANNEL, last]);
+}
+
+/**
+ * After a rebuild, the live feed keeps its rows and sequences (readers and the topic publisher hold positions in
+ * it; the same log gives the same accepted events, so the rebuilt feed holds nothing new but what the live
+ * projector had not applied when it stopped). Those are appended here, in the rebuilt order, with new sequences.
+ * Schemas are quoted identifiers.
+ */
+export async function carryOverFeed(
+  tx: Queryable,
+  rebuiltSchema: string,
+  liveSchema: string,
+): Promise<number> {
+  const [{ count }]: { count: number }[] = await tx.query(
+    `WITH missing AS (
+       SELECT r.standoff_id, r.version, r.event_id, r.type, r.item, row_number() OVER (ORDER BY r.sequence) AS n
+         FROM ${rebuiltSchema}.feed r
+        WHERE NOT EXISTS (SELECT 1 FROM ${liveSchema}.feed l
+                           WHERE l.standoff_id = r.standoff_id AND l.version = r.version)),
+     counter AS (
+       UPDATE ${liveSchema}.feed_sequence SET last_sequence = last_sequence + (SELECT count(*) FROM missing)
+       RETURNING last_sequence - (SELECT count(*) FROM missing) AS base),
+     inserted AS (
+       INSERT INTO ${liveSchema}.feed (sequence, standoff_id, version, event_id, type, item)
+       SELECT counter.base + m.n, m.standoff_id, m.version, m.event_id, m.type, m.item FROM missing m, counter
+       RETURNING 1)
+     SELECT count(*)::int AS count FROM inserted`,
+  );
+  return count;
+}
