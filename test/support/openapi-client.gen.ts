@@ -280,6 +280,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/standoffs/{standoffId}/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A standoff's accepted events in acceptance order, with the version after each
+         * @description `id:` is the version. Start: `Last-Event-ID`, else `after` (0: from the beginning), else (SSE) only what comes next. With `Accept: application/json`, one page `{ items, next }` (`after` defaults to 0).
+         */
+        get: operations["FeedController_standoffFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every standoff's accepted events by global sequence
+         * @description `id:` is the sequence; `standoff` may repeat to follow some standoffs only. Start: `Last-Event-ID`, else `after` (0: from the beginning), else (SSE) only what comes next. With `Accept: application/json`, one page `{ items, next }` (`after` defaults to 0).
+         */
+        get: operations["FeedController_globalFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2607,6 +2647,129 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+        };
+    };
+    FeedController_standoffFeed: {
+        parameters: {
+            query?: {
+                /** @description Pull only: 1–1000, default 100 */
+                limit?: number;
+                after?: number;
+            };
+            header?: never;
+            path: {
+                standoffId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream: one message per accepted event (id, event, data); application/json: one page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                    "application/json": {
+                        items: {
+                            [key: string]: unknown;
+                        }[];
+                        /** @description The position to pass as ?after= for the next page */
+                        next: number;
+                    };
+                };
+            };
+            /** @description Unauthorized: no key, or an unknown one (only when API_KEYS is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: the key lacks the role (any) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: the log or the database is down; ask again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    FeedController_globalFeed: {
+        parameters: {
+            query?: {
+                /** @description Pull only: 1–1000, default 100 */
+                limit?: number;
+                after?: number;
+                standoff?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream: one message per accepted event (id, event, data); application/json: one page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                    "application/json": {
+                        items: {
+                            [key: string]: unknown;
+                        }[];
+                        /** @description The position to pass as ?after= for the next page */
+                        next: number;
+                    };
+                };
+            };
+            /** @description Unauthorized: no key, or an unknown one (only when API_KEYS is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: the key lacks the role (any) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: the log or the database is down; ask again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

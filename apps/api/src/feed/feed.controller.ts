@@ -31,6 +31,40 @@ function startParam(lastEventId: string | undefined, query: QueryParams): number
 }
 
 /** The feeds of DESIGN.md §7: SSE (catch-up then live) or, with `Accept: application/json`, a page at a time. */
+/** What a feed route answers: one message per accepted event as SSE, or one page as JSON. */
+const FEED_RESPONSE = {
+  description:
+    'text/event-stream: one message per accepted event (id, event, data); application/json: one page',
+  content: {
+    'text/event-stream': {
+      schema: {
+        type: 'string' as const,
+        description: 'SSE messages: `id:` the version or sequence, `event:` the type, `data:` a feed item',
+      },
+    },
+    'application/json': {
+      schema: {
+        type: 'object' as const,
+        required: ['items', 'next'],
+        properties: {
+          items: {
+            type: 'array' as const,
+            items: {
+              type: 'object' as const,
+              description: 'The event as accepted, with `version` (and `sequence` in the global feed)',
+              additionalProperties: true,
+            },
+          },
+          next: {
+            type: 'integer' as const,
+            description: 'The position to pass as ?after= for the next page',
+          },
+        },
+      },
+    },
+  },
+};
+
 @ApiTags('feeds')
 @Controller()
 export class FeedController {
@@ -51,7 +85,7 @@ export class FeedController {
   @ApiProduces('text/event-stream', 'application/json')
   @ApiQuery({ name: 'after', required: false, type: Number })
   @ApiQuery({ name: 'limit', required: false, type: Number, description: 'Pull only: 1–1000, default 100' })
-  @ApiOkResponse({ description: 'text/event-stream, or { items, next }' })
+  @ApiOkResponse(FEED_RESPONSE)
   standoffFeed(
     @Param('standoffId') standoffIdText: string,
     @Query() query: QueryParams,
@@ -72,7 +106,7 @@ export class FeedController {
   @ApiQuery({ name: 'standoff', required: false, isArray: true, type: String })
   @ApiQuery({ name: 'after', required: false, type: Number })
   @ApiQuery({ name: 'limit', required: false, type: Number, description: 'Pull only: 1–1000, default 100' })
-  @ApiOkResponse({ description: 'text/event-stream, or { items, next }' })
+  @ApiOkResponse(FEED_RESPONSE)
   globalFeed(
     @Query() query: QueryParams,
     @Headers('last-event-id') lastEventId: string | undefined,
