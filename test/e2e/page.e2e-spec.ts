@@ -105,7 +105,8 @@ describe('the timeline page in Chromium', () => {
     expect(await page.isHidden('#key-form-section')).toBe(true);
     expect(await timelineIds(page)).toHaveLength(18);
     expect(await page.$$('svg.chart g.bucket')).not.toHaveLength(0);
-    await page.waitForFunction(() => document.getElementById('live-status')?.dataset.mode === 'polling');
+    // The API lists its SSE feed (DESIGN.md §7): the page follows the standoff through it.
+    await page.waitForFunction(() => document.getElementById('live-status')?.dataset.mode === 'feed');
     await shot(page, 'loaded');
     expect(foreign).toEqual([]);
     expect(errors).toEqual([]);
@@ -369,14 +370,8 @@ describe('the timeline page in Chromium', () => {
     const fallbackPage = await browser.browser.newPage({ viewport: { width: 1280, height: 800 } });
     // The failed feed is the one error the browser logs here.
     const fallbackErrors = collectErrors(fallbackPage, (m) => m.location().url.includes('/feed'));
-    await fallbackPage.route('**/openapi.json', async (route) => {
-      const response = await route.fetch();
-      const document = await response.json();
-      document.paths['/v1/standoffs/{standoffId}/feed'] = {
-        get: { responses: { '200': { description: 'SSE' } } },
-      };
-      await route.fulfill({ response, json: document });
-    });
+    // The API lists its feed, but a proxy in between refuses streams.
+    await fallbackPage.route(/\/feed\?/, (route) => route.fulfill({ status: 503, body: 'no streams here' }));
     await fallbackPage.goto(`${baseUrl(app)}/`);
     await shown(fallbackPage, 'now', 'now');
     await fallbackPage.waitForFunction(
