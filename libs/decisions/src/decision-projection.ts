@@ -26,14 +26,16 @@ import { lockStandoffVersion, storeStandoffVersion } from './standoff-versions';
 
 export { DECISIONS_CHANNEL } from './decision-notices';
 
+export interface DeadLetterNotice {
+  readonly partition: number;
+  readonly offset: string;
+  readonly commandId: string | undefined;
+  readonly error: string;
+}
+
 export interface DecisionListener {
   decided(commandIds: readonly string[]): void;
-  deadLettered?(letter: {
-    readonly partition: number;
-    readonly offset: string;
-    readonly commandId: string | undefined;
-    readonly error: string;
-  }): void;
+  deadLettered?(letter: DeadLetterNotice): void;
 }
 
 /** Times a record is applied alone before it is judged poison. */
@@ -110,6 +112,7 @@ export class DecisionProjection implements LogConsumer {
 
   private async applyTogether(partition: number, records: readonly LogRecord[]): Promise<void> {
     const decided: string[] = [];
+    const undecodable: DeadLetterNotice[] = [];
     // The standoffs that accept events in this batch: their snapshots may be due.
     const touched = new Set<string>();
     // The events this batch accepts, in order: numbered for the feed at the end of the transaction.
@@ -120,7 +123,9 @@ export class DecisionProjection implements LogConsumer {
       for (const record of records) {
         if (BigInt(record.offset) < nextOffset) continue;
         if (!record.envelope) {
-          await storeDeadLetter(tx, this.topic, record, record.decodeError ?? 'undecodable record');
+          const error = record.decodeError ?? 'undecodable record';
+          await storeDeadLetter(tx, this.topic, record, error);
+          undecodable.push({ partition, offset: record.offset, commandId: undefined, error });
           continue;
         }
         if (await this.decideRecord(tx, record, record.envelope, touched, feed))
@@ -135,6 +140,7 @@ export class DecisionProjection implements LogConsumer {
       await appendToFeed(tx, feed);
       await noticeDecided(tx, decided);
     });
+    for (const letter of undecodable) this.listener?.deadLettered?.(letter);
     if (decided.length > 0) this.listener?.decided(decided);
   }
 
@@ -225,13 +231,7 @@ export class DecisionProjection implements LogConsumer {
   private rulesOf(envelope: Envelope): Decider {
     const version = envelope.rulesVersion ?? FIRST_RULES_VERSION;
     const rules = this.ruleBook.rules(version);
-    if (!rules) {
-      // Dead-lettered: replay it once a projector that has these rules runs.
-      throw new Error(
-        `the command was recorded under rules version ${version}, which this projector does not have ` +
-          `(it has up to ${this.ruleBook.current}): upgrade the projector, then replay the dead letter`,
-      );
-    }
+    if (!rules) throw new UnknownRulesVersionError(version, this.ruleBook.current);
     return rules;
   }
 
@@ -273,8 +273,28 @@ export class DecisionProjection implements LogConsumer {
   }
 }
 
+/**
+ * A record appended under rules newer than this projector's (an API upgraded before its projectors). Not
+ * poison: deciding it later, in its place, keeps every rebuild equal to the live models, where a dead letter
+ * replayed at another offset would not. The partition holds, and readiness reports it, until a projector
+ * with these rules runs.
+ */
+export class UnknownRulesVersionError extends Error {
+  constructor(version: number, current: number) {
+    super(
+      `a command was recorded under rules version ${version}, which this projector does not have (it has up ` +
+        `to ${current}): the partition holds until a projector with these rules runs; upgrade the projectors`,
+    );
+    this.name = 'UnknownRulesVersionError';
+  }
+}
+
 function mayBePoison(error: unknown): boolean {
-  return !(error instanceof OffsetGapError) && !isTransientDatabaseFault(error);
+  return (
+    !(error instanceof OffsetGapError) &&
+    !(error instanceof UnknownRulesVersionError) &&
+    !isTransientDatabaseFault(error)
+  );
 }
 
 function messageOf(error: unknown): string {

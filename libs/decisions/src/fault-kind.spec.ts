@@ -29,6 +29,8 @@ describe('isTransientDatabaseFault', () => {
     ['an unstorable byte sequence', queryFailed('22021')],
     ['a unique violation', queryFailed('23505')],
     ['a raised exception', queryFailed('P0001')],
+    ['a statement timeout (the same record times out again)', queryFailed('57014')],
+    ['an internal error', queryFailed('XX000')],
     ['a bug in the code', new TypeError("Cannot read properties of undefined (reading 'ms')")],
   ])('does not retry %s: the record is judged alone', (_name, error) => {
     expect(isTransientDatabaseFault(error)).toBe(false);

@@ -10,8 +10,12 @@ export function isTransientDatabaseFault(error: unknown): boolean {
   return NETWORK_ERROR_CODES.has(systemCodeOf(error) ?? '') || NETWORK_MESSAGE.test(message);
 }
 
-/** 08 connection, 40 rollback (deadlock, serialization), 53 resources, 57 operator (shutdown), 58 system, XX. */
-const TRANSIENT_SQLSTATE_CLASSES = ['08', '40', '53', '55P03', '57', '58', 'XX'];
+/**
+ * 08 connection, 40 rollback (deadlock, serialization), 53 resources, 55P03 lock not available, 57P0x shutdown,
+ * 58 system. Not 57014 (a statement timeout: the same record times out again) nor XX (an internal error the same
+ * statement may raise every time): those are judged by applying the record alone.
+ */
+const TRANSIENT_SQLSTATE_CLASSES = ['08', '40', '53', '55P03', '57P', '58'];
 const NETWORK_ERROR_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',

@@ -108,6 +108,8 @@ export class ProjectionRunner {
       logName,
       consumer: PROJECTOR_GROUP,
       groupId: `${projectorGroupId(logName)}.rebuild.${randomUUID()}`,
+      liveGroupId: projectorGroupId(logName),
+      replacingAnotherLog: true,
     });
     this.logger.log(`rebuilt ${progress.events} events from ${progress.total} records of ${binding.logId}`);
   }

@@ -60,6 +60,7 @@ export class RebuildJob {
           logName: this.infrastructure.logName,
           consumer: PROJECTOR_GROUP,
           groupId: `${projectorGroupId(this.infrastructure.logName)}.rebuild.${this.jobId}`,
+          liveGroupId: projectorGroupId(this.infrastructure.logName),
         },
         {
           live: runner && { stop: () => runner.stop(), start: () => runner.start() },

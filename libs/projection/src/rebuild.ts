@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, QueryRunner } from 'typeorm';
+import type { Queryable } from '@app/read-model/queryable';
 import type { RuleBook } from '@app/domain/rules';
 import type { EventLog, LogSubscription } from '@app/event-log/event-log.port';
 import { MIGRATIONS } from '@app/read-model/database';
@@ -44,7 +45,25 @@ export interface RebuildTarget {
   readonly groupId: string;
   /** Default: the product's RULE_BOOK. */
   readonly ruleBook?: RuleBook;
+  /**
+   * The live projectors' consumer group (Kafka): the switch waits for it to be empty, and refuses while another
+   * process projects, since that process would go on writing into the tables being swapped out.
+   */
+  readonly liveGroupId?: string;
+  /** The live read models come from another log (REBUILD_ON_LOG_CHANGE): their offsets say nothing here. */
+  readonly replacingAnotherLog?: boolean;
 }
+
+/** The rebuild cannot switch safely: another process is projecting into the live read models. */
+export class LiveProjectorsRunningError extends Error {
+  constructor(detail: string) {
+    super(`the rebuild did not switch, and the live read models are unchanged: ${detail}`);
+    this.name = 'LiveProjectorsRunningError';
+  }
+}
+
+/** How long the switch waits for the live group to empty (a stopped member leaves at once; a dead one times out). */
+const LIVE_GROUP_EMPTY_WAIT_MS = 15_000;
 
 export interface RebuildHooks {
   /** The live projector of this process: stopped just before the switch, started again after it or a failure. */
@@ -88,20 +107,57 @@ export async function rebuildBeside(
       liveStopped = true;
       await hooks.live.stop();
     }
+    await noOtherProjectors(target);
     // What the live projector applied meanwhile is in the log too: the rebuild catches up with it.
     const progress = await appliedUpTo(shadow, target, await eventLog.endOffsets(), hooks);
     await subscription.stop();
     subscription = undefined;
-    await switchTables(dataSource, shadowSchema, liveSchema);
+    await switchTables(dataSource, shadowSchema, liveSchema, target);
     return progress;
   } catch (error) {
     await subscription?.stop().catch(() => undefined);
     await dropSchemaQuietly(dataSource, shadowSchema);
     throw error;
   } finally {
-    if (liveStopped) await hooks.live?.start();
+    if (liveStopped && hooks.live) await startAgain(hooks.live);
   }
 }
+
+async function noOtherProjectors(target: RebuildTarget): Promise<void> {
+  const { eventLog, liveGroupId } = target;
+  if (!liveGroupId || !eventLog.groupOwnership) return;
+  const deadline = Date.now() + LIVE_GROUP_EMPTY_WAIT_MS;
+  for (;;) {
+    const group = await eventLog.groupOwnership(liveGroupId);
+    if (group.members === 0) return;
+    if (Date.now() > deadline) {
+      throw new LiveProjectorsRunningError(
+        `${group.members} projector(s) of group ${liveGroupId} still hold partitions [${group.owned.join(', ')}]; ` +
+          'stop them (npm run rebuild wants every projector stopped), or rebuild from the only projector ' +
+          '(POST /v1/admin/rebuild on it)',
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
+ * The live projector goes on after the rebuild, whatever happened to it: a failure to start (the log briefly
+ * away) is retried, so that the write path never stays stopped behind a rebuild.
+ */
+async function startAgain(live: { start(): Promise<void> }): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await live.start();
+      return;
+    } catch (error) {
+      if (attempt >= START_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 5000)));
+    }
+  }
+}
+
+const START_ATTEMPTS = 20;
 
 async function appliedUpTo(
   shadow: ProjectionDatabase,
@@ -156,7 +212,12 @@ async function createReadModelSchema(dataSource: DataSource, schema: string): Pr
  * each table's exclusive lock in turn, so a reader holding one while it waits for another could deadlock with
  * it: the swap waits for no lock long, lets go of all of them, and is tried again.
  */
-async function switchTables(dataSource: DataSource, shadowSchema: string, liveSchema: string): Promise<void> {
+async function switchTables(
+  dataSource: DataSource,
+  shadowSchema: string,
+  liveSchema: string,
+  target: RebuildTarget,
+): Promise<void> {
   const retiredSchema = `retired_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
   const retired = quoteIdentifier(retiredSchema);
   const live = quoteIdentifier(liveSchema);
@@ -166,6 +227,7 @@ async function switchTables(dataSource: DataSource, shadowSchema: string, liveSc
       await dataSource.transaction(async (tx) => {
         // Give up a lock before Postgres's deadlock check (1 s) would pick a victim, maybe a reader.
         await tx.query(`SET LOCAL lock_timeout = '200ms'`);
+        if (!target.replacingAnotherLog) await refuseIfLiveIsAhead(tx, live, shadow, target);
         await tx.query(`CREATE SCHEMA ${retired}`);
         for (const table of READ_MODEL_TABLES)
           await tx.query(`ALTER TABLE ${live}.${table} SET SCHEMA ${retired}`);
@@ -186,6 +248,34 @@ async function switchTables(dataSource: DataSource, shadowSchema: string, liveSc
 }
 
 const SWITCH_ATTEMPTS = 50;
+
+/**
+ * The last guard, under the live offsets' lock: had any process applied a record the rebuild has not, the
+ * rebuilt models would lack its events while that process believed them stored.
+ */
+async function refuseIfLiveIsAhead(
+  tx: Queryable,
+  live: string,
+  shadow: string,
+  target: RebuildTarget,
+): Promise<void> {
+  await tx.query(`LOCK TABLE ${live}.projection_offsets IN EXCLUSIVE MODE`);
+  const ahead: { partition: number; live: string; rebuilt: string | null }[] = await tx.query(
+    `SELECT l.partition, l.next_offset::text AS live, s.next_offset::text AS rebuilt
+       FROM ${live}.projection_offsets l
+       LEFT JOIN ${shadow}.projection_offsets s
+              ON s.consumer = l.consumer AND s.topic = l.topic AND s.partition = l.partition
+      WHERE l.consumer = $1 AND l.topic = $2 AND l.next_offset > coalesce(s.next_offset, 0)`,
+    [target.consumer, target.logName],
+  );
+  if (ahead.length > 0) {
+    throw new LiveProjectorsRunningError(
+      `the live projection is ahead of the rebuild (${ahead
+        .map((row) => `partition ${row.partition}: ${row.live} > ${row.rebuilt ?? 0}`)
+        .join(', ')}): another process is projecting; stop it and rebuild again`,
+    );
+  }
+}
 
 async function dropSchemaQuietly(dataSource: DataSource, schema: string): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt += 1) {

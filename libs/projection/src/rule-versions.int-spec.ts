@@ -5,7 +5,8 @@ import { decide } from '@app/domain/decide';
 import { ruleBook, type Decider, type RuleBook } from '@app/domain/rules';
 import { CODEC_VERSION, loggedEventOf, type Envelope } from '@app/event-log/envelope';
 import { EmbeddedEventLog } from '@app/event-log/embedded-event-log.adapter';
-import { DecisionProjection } from '@app/decisions/decision-projection';
+import { DecisionProjection, UnknownRulesVersionError } from '@app/decisions/decision-projection';
+import { encodeEnvelope } from '@app/event-log/envelope.codec';
 import { createDataSource, migrate } from '@app/read-model/database';
 import { databaseUrl, uniqueSchemaName, waitFor } from '../../../test/support/services';
 import { rebuildBeside } from './rebuild';
@@ -121,11 +122,27 @@ describe('decisions under versioned rules, rebuilt on the real Postgres', () => 
     expect(rewritten.map((d) => d.outcome)).toEqual(['accepted', 'rejected', 'rejected', 'accepted']);
   }, 60_000);
 
-  it('dead-letters a command recorded under rules this projector does not have, saying what to do', async () => {
-    await log.append(statementCommand('from a newer API', 99));
-    await project(ruleBook({ 1: decide, 2: refusingUnverified }), 5);
-    const [letter] = await db.query(`SELECT error FROM dead_letters ORDER BY id DESC LIMIT 1`);
-    expect(letter.error).toMatch(/rules version 99, which this projector does not have.*replay/);
+  it('holds the partition on a command recorded under rules this projector does not have, and dead-letters nothing', async () => {
+    const envelope = statementCommand('from a newer API', 99);
+    const projection = new DecisionProjection(
+      db,
+      CONSUMER,
+      'embedded',
+      undefined,
+      undefined,
+      ruleBook({ 1: decide }),
+    );
+    const offset = String(await appliedRecords());
+    const record = { partition: 0, offset, recordedAt: Date.now(), envelope, raw: encodeEnvelope(envelope) };
+    await expect(projection.apply({ partition: 0, records: [record] })).rejects.toBeInstanceOf(
+      UnknownRulesVersionError,
+    );
+    await expect(projection.apply({ partition: 0, records: [record] })).rejects.toThrow(
+      /rules version 99, which this projector does not have/,
+    );
+    expect(String(await appliedRecords())).toBe(offset);
+    const [{ letters }] = await db.query(`SELECT count(*)::int AS letters FROM dead_letters`);
+    expect(letters).toBe(0);
   }, 60_000);
 });
 
