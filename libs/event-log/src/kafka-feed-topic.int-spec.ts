@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { kafkaBrokers, testKafka, uniqueName, waitFor } from '../../../test/support/services';
 import { FeedMismatchError, type FeedMessage } from './feed-topic.port';
 import { cloudEvent, KafkaFeedTopic } from './kafka-feed-topic.adapter';
@@ -29,6 +29,7 @@ describe('the feed topic through a kafkajs transactional producer', () => {
   const feedId = randomUUID();
   const publishers: KafkaFeedTopic[] = [];
   let consumer: Consumer | undefined;
+  let zombie: Producer | undefined;
 
   const publisher = () => {
     const created = new KafkaFeedTopic({ brokers: kafkaBrokers(), topic, partitions: 2 });
@@ -42,6 +43,8 @@ describe('the feed topic through a kafkajs transactional producer', () => {
 
   afterAll(async () => {
     await consumer?.disconnect();
+    // The fenced producer stands for a killed process, but in this one its connections must still close.
+    await zombie?.disconnect().catch(() => undefined);
     await Promise.allSettled(publishers.map((p) => p.disconnect()));
     const admin = kafka.admin();
     await admin.connect();
@@ -68,7 +71,7 @@ describe('the feed topic through a kafkajs transactional producer', () => {
 
     // A publisher that started (fencing the second), sent, and was killed before its commit: the events are in
     // the log, in a transaction left open.
-    const zombie = kafka.producer({
+    zombie = kafka.producer({
       transactionalId: second.publisherId,
       idempotent: true,
       maxInFlightRequests: 1,
