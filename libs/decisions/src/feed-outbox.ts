@@ -41,6 +41,15 @@ export async function carryOverFeed(
   rebuiltSchema: string,
   liveSchema: string,
 ): Promise<number> {
+  // Should the rebuilt history differ from the one readers were given (a dead letter replayed at another offset
+  // is decided in its first place by a rebuild), positions would name other events: refuse the switch.
+  const [diverged]: { standoff_id: string; version: number }[] = await tx.query(
+    `SELECT r.standoff_id, r.version FROM ${rebuiltSchema}.feed r
+       JOIN ${liveSchema}.feed l ON l.standoff_id = r.standoff_id AND l.version = r.version
+      WHERE l.event_id <> r.event_id
+      LIMIT 1`,
+  );
+  if (diverged) throw new FeedDivergedError(diverged.standoff_id, diverged.version);
   const [{ count }]: { count: number }[] = await tx.query(
     `WITH missing AS (
        SELECT r.standoff_id, r.version, r.event_id, r.type, r.item, row_number() OVER (ORDER BY r.sequence) AS n
@@ -57,4 +66,15 @@ export async function carryOverFeed(
      SELECT count(*)::int AS count FROM inserted`,
   );
   return count;
+}
+
+/** A rebuild that would give a feed position to another event than readers were given: it does not switch. */
+export class FeedDivergedError extends Error {
+  constructor(standoffId: string, version: number) {
+    super(
+      `the rebuilt history differs from the live feed at ${standoffId} version ${version} (a replayed dead letter ` +
+        'decided in another place): the rebuild did not switch, and the live read models are unchanged',
+    );
+    this.name = 'FeedDivergedError';
+  }
 }

@@ -228,12 +228,16 @@ async function switchTables(
         // Give up a lock before Postgres's deadlock check (1 s) would pick a victim, maybe a reader.
         await tx.query(`SET LOCAL lock_timeout = '200ms'`);
         if (!target.replacingAnotherLog) await refuseIfLiveIsAhead(tx, live, shadow, target);
+        // From another log, the live feed tells another history: the rebuilt feed replaces it whole (a new feed
+        // id, which the topic publisher refuses to mix with the old one's mark). From the same log, readers keep
+        // their positions: the live feed stays and gains what the rebuild applied beyond it.
+        const tables = target.replacingAnotherLog
+          ? [...READ_MODEL_TABLES, ...FEED_TABLES]
+          : READ_MODEL_TABLES;
         await tx.query(`CREATE SCHEMA ${retired}`);
-        for (const table of READ_MODEL_TABLES)
-          await tx.query(`ALTER TABLE ${live}.${table} SET SCHEMA ${retired}`);
-        for (const table of READ_MODEL_TABLES)
-          await tx.query(`ALTER TABLE ${shadow}.${table} SET SCHEMA ${live}`);
-        await carryOverFeed(tx, shadow, live);
+        for (const table of tables) await tx.query(`ALTER TABLE ${live}.${table} SET SCHEMA ${retired}`);
+        for (const table of tables) await tx.query(`ALTER TABLE ${shadow}.${table} SET SCHEMA ${live}`);
+        if (!target.replacingAnotherLog) await carryOverFeed(tx, shadow, live);
         // The views were bound to the tables just retired (and would be dropped with them): bind them anew.
         await createDashboardViews(tx, liveSchema);
       });
@@ -248,6 +252,9 @@ async function switchTables(
 }
 
 const SWITCH_ATTEMPTS = 50;
+
+/** The feed's tables: kept across a rebuild of the same log, replaced by a rebuild from another log. */
+const FEED_TABLES = ['feed', 'feed_sequence', 'feed_publication'];
 
 /**
  * The last guard, under the live offsets' lock: had any process applied a record the rebuild has not, the
