@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { PROJECTOR_GROUP } from '@app/projection/projection-runner';
 import { expectStatus, getStandoff, postBatch, statement, type JsonObject } from '../support/http';
-import { childEnv, killStartedProcesses, spawnTsEntry, type ChildHandle } from '../support/processes';
-import { databaseUrl, kafkaBrokers, testKafka, waitFor } from '../support/services';
+import { killStartedProcesses, spawnTsEntry, storeProcessEnv, type ChildHandle } from '../support/processes';
+import { testKafka, waitFor } from '../support/services';
 import { dropSchema, startTestApp, type TestApp } from '../support/test-app';
 
 /*
@@ -102,17 +102,7 @@ describe('crash recovery of the projector on Kafka', () => {
 
   const startProjector = async (name: string): Promise<ChildHandle> => {
     const projector = spawnTsEntry(name, 'apps/projector/src/main.ts', [], {
-      env: childEnv(
-        {
-          DATABASE_URL: databaseUrl(),
-          DATABASE_SCHEMA: api.schema,
-          KAFKA_BROKERS: kafkaBrokers().join(','),
-          KAFKA_TOPIC: topic,
-          KAFKA_PARTITIONS: '3',
-          KAFKAJS_NO_PARTITIONER_WARNING: '1',
-        },
-        ['API_KEYS', 'PORT', 'DATA_DIR', 'SEED'],
-      ),
+      env: storeProcessEnv({ schema: api.schema, topic }),
     });
     await projector.waitForOutput(/projector running/, 60_000);
     return projector;

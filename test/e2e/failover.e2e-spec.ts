@@ -5,8 +5,8 @@ import { projectorGroupId } from '@app/projection/projection-runner';
 import { PROJECTION_RUNNER } from '@app/projection/projector.module';
 import { expectStatus, postEvent, statement } from '../support/http';
 import { partitionOfKey, spawnIdleMember } from '../support/group-members';
-import { childEnv, killStartedProcesses, spawnTsEntry, type ChildHandle } from '../support/processes';
-import { databaseUrl, kafkaBrokers, waitFor } from '../support/services';
+import { killStartedProcesses, spawnTsEntry, storeProcessEnv, type ChildHandle } from '../support/processes';
+import { waitFor } from '../support/services';
 import { dropSchema, startTestApp, type TestApp } from '../support/test-app';
 
 /*
@@ -39,17 +39,7 @@ describe('projector failover and readiness on Kafka', () => {
 
   const startProjector = async (name: string): Promise<ChildHandle> => {
     const projector = spawnTsEntry(name, 'apps/projector/src/main.ts', [], {
-      env: childEnv(
-        {
-          DATABASE_URL: databaseUrl(),
-          DATABASE_SCHEMA: api.schema,
-          KAFKA_BROKERS: kafkaBrokers().join(','),
-          KAFKA_TOPIC: topic,
-          KAFKA_PARTITIONS: String(PARTITIONS),
-          KAFKAJS_NO_PARTITIONER_WARNING: '1',
-        },
-        ['API_KEYS', 'PORT', 'DATA_DIR', 'SEED'],
-      ),
+      env: storeProcessEnv({ schema: api.schema, topic, partitions: PARTITIONS }),
     });
     await projector.waitForOutput(/projector running/, 60_000);
     return projector;

@@ -1,8 +1,8 @@
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { postBatch, postEvent, ifMatch, statement, type JsonObject } from '../support/http';
-import { childEnv, killStartedProcesses, spawnTsEntry, type ChildHandle } from '../support/processes';
-import { databaseUrl, kafkaBrokers, testKafka } from '../support/services';
+import { killStartedProcesses, spawnTsEntry, storeProcessEnv, type ChildHandle } from '../support/processes';
+import { testKafka } from '../support/services';
 import { baseUrlOf, openSse, type SseClient } from '../support/sse';
 import { rng } from '../support/synthetic-events';
 import { dropSchema, startTestApp, type TestApp } from '../support/test-app';
@@ -32,18 +32,7 @@ describe(`the global feed with two projectors (seed ${SEED})`, () => {
 
   const startProjector = async (name: string): Promise<ChildHandle> => {
     const projector = spawnTsEntry(name, 'apps/projector/src/main.ts', [], {
-      env: childEnv(
-        {
-          DATABASE_URL: databaseUrl(),
-          DATABASE_SCHEMA: api.schema,
-          KAFKA_BROKERS: kafkaBrokers().join(','),
-          KAFKA_TOPIC: topic,
-          KAFKA_PARTITIONS: '3',
-          KAFKAJS_NO_PARTITIONER_WARNING: '1',
-          FEED_PUBLISHER: 'false',
-        },
-        ['API_KEYS', 'PORT', 'DATA_DIR', 'SEED', 'KAFKA_FEED_TOPIC'],
-      ),
+      env: storeProcessEnv({ schema: api.schema, topic }, { FEED_PUBLISHER: 'false' }),
     });
     await projector.waitForOutput(/projector running/, 60_000);
     return projector;

@@ -2,8 +2,8 @@ import type { Consumer, IHeaders, Producer } from 'kafkajs';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { freshStandoffId, ifMatch, postBatch, postEvent, statement } from '../support/http';
-import { childEnv, killStartedProcesses, spawnTsEntry, type ChildHandle } from '../support/processes';
-import { databaseUrl, kafkaBrokers, testKafka, uniqueName, waitFor } from '../support/services';
+import { killStartedProcesses, spawnTsEntry, storeProcessEnv, type ChildHandle } from '../support/processes';
+import { testKafka, uniqueName, waitFor } from '../support/services';
 import { dropSchema, startTestApp, type TestApp } from '../support/test-app';
 
 /*
@@ -34,18 +34,7 @@ describe('the standoff.timeline topic across publisher kills', () => {
 
   const startPublisher = async (name: string): Promise<ChildHandle> => {
     const publisher = spawnTsEntry(name, 'test/support/feed-publisher-main.ts', [], {
-      env: childEnv(
-        {
-          DATABASE_URL: databaseUrl(),
-          DATABASE_SCHEMA: api.schema,
-          KAFKA_BROKERS: kafkaBrokers().join(','),
-          KAFKA_TOPIC: topic,
-          KAFKA_PARTITIONS: '3',
-          KAFKAJS_NO_PARTITIONER_WARNING: '1',
-          FEED_PUBLISH_BATCH: '7',
-        },
-        ['API_KEYS', 'PORT', 'DATA_DIR', 'SEED', 'KAFKA_FEED_TOPIC'],
-      ),
+      env: storeProcessEnv({ schema: api.schema, topic }, { FEED_PUBLISH_BATCH: '7' }),
     });
     await publisher.waitForOutput(/publisher running/, 60_000);
     return publisher;

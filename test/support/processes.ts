@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { databaseUrl, kafkaBrokers } from './services';
 
 /**
  * Child processes for the end-to-end tests that need a real process boundary (a projector to SIGKILL, `npm start`
@@ -208,4 +209,27 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * The environment of a child process that joins a test app's store (its schema) and log (its topic on the
+ * test Kafka): the projector or the feed publisher run alone. The app's own settings that a child must not
+ * inherit (keys, port, data dir, seed, feed topic) are unset.
+ */
+export function storeProcessEnv(
+  store: { readonly schema: string; readonly topic: string; readonly partitions?: number },
+  set: Readonly<Record<string, string>> = {},
+): NodeJS.ProcessEnv {
+  return childEnv(
+    {
+      DATABASE_URL: databaseUrl(),
+      DATABASE_SCHEMA: store.schema,
+      KAFKA_BROKERS: kafkaBrokers().join(','),
+      KAFKA_TOPIC: store.topic,
+      KAFKA_PARTITIONS: String(store.partitions ?? 3),
+      KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      ...set,
+    },
+    ['API_KEYS', 'PORT', 'DATA_DIR', 'SEED', 'KAFKA_FEED_TOPIC'],
+  );
 }

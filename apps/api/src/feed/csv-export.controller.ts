@@ -4,6 +4,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { TimelineController, TIMELINE_MAX_LIMIT } from '../standoffs/timeline.controller';
 import { csvRecord, EVENT_CSV_COLUMNS, eventCsvRecord, TENSION_CSV_COLUMNS, tensionCsvRecords } from './csv';
+import { writeChunk } from '../http/write-chunk';
 
 type QueryParams = Readonly<Record<string, unknown>>;
 
@@ -82,19 +83,7 @@ function csvWriter(res: Response, name: string) {
   const flush = (): Promise<boolean> => {
     const chunk = buffered;
     buffered = '';
-    if (res.destroyed || res.writableEnded) return Promise.resolve(false);
-    if (chunk.length === 0 || res.write(chunk)) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const settle = (written: boolean) => {
-        res.off('drain', onDrain);
-        res.off('close', onClose);
-        resolve(written);
-      };
-      const onDrain = () => settle(true);
-      const onClose = () => settle(false);
-      res.once('drain', onDrain);
-      res.once('close', onClose);
-    });
+    return writeChunk(res, chunk);
   };
   return {
     async write(record: string): Promise<boolean> {

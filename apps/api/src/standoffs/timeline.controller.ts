@@ -28,6 +28,7 @@ import {
 } from '../http/query-params';
 import { GetStateQuery, GetTensionQuery, GetTimelineQuery, ReplayQuery } from './queries/temporal-queries';
 import { standoffNotFound as standoffNotFoundProblem } from '../http/problems';
+import { writeChunk } from '../http/write-chunk';
 
 export const TIMELINE_DEFAULT_LIMIT = 100;
 export const TIMELINE_MAX_LIMIT = 1000;
@@ -79,23 +80,6 @@ function rangeParams(query: QueryParams): { from?: number; to?: number } {
   const to = instantParam('to', query.to, 'end');
   if (from !== undefined && to !== undefined && to < from) throw badRequest('to', 'must not be before from');
   return { from, to };
-}
-
-/** Writes a chunk, waiting for the socket to drain; false when the client has gone. */
-function writeChunk(res: Response, chunk: string): Promise<boolean> {
-  if (res.destroyed || res.writableEnded) return Promise.resolve(false);
-  if (res.write(chunk)) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const settle = (written: boolean) => {
-      res.off('drain', onDrain);
-      res.off('close', onClose);
-      resolve(written);
-    };
-    const onDrain = () => settle(true);
-    const onClose = () => settle(false);
-    res.once('drain', onDrain);
-    res.once('close', onClose);
-  });
 }
 
 @ApiTags('standoffs')
