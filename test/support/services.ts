@@ -39,10 +39,16 @@ export function uniqueName(prefix: string): string {
   return `test.${prefix}.${suffix()}`;
 }
 
-/** A Postgres schema name (lower case identifier, at most 63 bytes) that no other test or run uses. */
+/**
+ * A Postgres schema name that no other test or run uses: a lower-case identifier of at most 53 bytes, so that
+ * `<schema>_dashboard` beside it fits Postgres's 63.
+ */
 export function uniqueSchemaName(prefix: string): string {
-  const clean = prefix.toLowerCase().replace(/[^a-z0-9_]/g, '_');
-  return `test_${clean}_${suffix()}`.slice(0, 63);
+  const clean = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 20);
+  return `test_${clean}_${suffix()}`.slice(0, 53);
 }
 
 /** A kafkajs client for the test broker; quiet unless KAFKAJS_LOG_LEVEL (e.g. "info") says otherwise. */

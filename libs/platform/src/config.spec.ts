@@ -82,6 +82,10 @@ describe('loadConfig', () => {
   it.each([
     [{ PORT: 'http' }, /PORT must be an integer/],
     [{ DATABASE_SCHEMA: 'Drop Table' }, /DATABASE_SCHEMA must be a lower-case identifier/],
+    [
+      { DATABASE_SCHEMA: 's'.repeat(54) },
+      /DATABASE_SCHEMA must be a lower-case identifier of at most 53 characters/,
+    ],
     [{ KAFKA_TOPIC: 'a topic' }, /KAFKA_TOPIC is not a valid topic name/],
     [{ SEED: 'yes' }, /SEED must be true or false/],
     [{ CORS_ORIGINS: 'dash.example' }, /CORS_ORIGINS must be \* or comma-separated origins/],

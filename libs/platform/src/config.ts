@@ -178,8 +178,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const dataDir = given(env, 'DATA_DIR') ?? DEFAULTS.dataDir;
   const databaseSchema = given(env, 'DATABASE_SCHEMA') ?? null;
-  if (databaseSchema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) {
-    problems.push(`DATABASE_SCHEMA must be a lower-case identifier, got ${JSON.stringify(databaseSchema)}`);
+  // At most 53 characters: the dashboard views live beside it in `<schema>_dashboard`, and Postgres would cut a
+  // longer name to 63 silently.
+  if (databaseSchema !== null && !/^[a-z_][a-z0-9_]{0,52}$/.test(databaseSchema)) {
+    problems.push(
+      `DATABASE_SCHEMA must be a lower-case identifier of at most 53 characters, got ${JSON.stringify(databaseSchema)}`,
+    );
   }
   const kafkaTopic = given(env, 'KAFKA_TOPIC') ?? DEFAULTS.kafkaTopic;
   if (!/^[A-Za-z0-9._-]{1,249}$/.test(kafkaTopic)) {

@@ -33,7 +33,11 @@ export async function publisherStatus(infrastructure: Infrastructure): Promise<P
   const lag = Math.max(0, head - published);
   const idleSeconds = recorded?.idleSeconds ?? null;
   const waitingSeconds = lag > 0 ? await oldestWaitSeconds(db, published) : 0;
-  const stalled = waitingSeconds > PUBLISHER_STALL_SECONDS;
+  // Events may wait long after a backlog (a projector restart, an outage): a publisher that keeps publishing is
+  // catching up, not stalled. Stalled is events waiting while nothing was published for as long.
+  const stalled =
+    waitingSeconds > PUBLISHER_STALL_SECONDS &&
+    (idleSeconds === null || idleSeconds > PUBLISHER_STALL_SECONDS);
   return {
     topic,
     head,
