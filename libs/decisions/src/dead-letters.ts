@@ -1,3 +1,5 @@
+import { storableText } from '@app/domain/catalogue';
+import { EVENT_ID_PATTERN } from '@app/domain/events';
 import type { LogRecord } from '@app/event-log/event-log.port';
 import type { Queryable } from '@app/read-model/queryable';
 
@@ -81,19 +83,6 @@ export async function findDeadLetter(
   return rows[0] && { ...deadLetterOf(rows[0]), raw: rows[0].payload };
 }
 
-/** The dead letter that holds this command and was not replayed since, if any. */
-export async function deadLetterOfCommand(
-  db: Queryable,
-  commandId: string,
-): Promise<{ id: string; error: string } | undefined> {
-  const rows: { id: string; error: string }[] = await db.query(
-    `SELECT id::text AS id, error FROM dead_letters
-      WHERE command_id = $1 AND replayed_at IS NULL ORDER BY id DESC LIMIT 1`,
-    [commandId],
-  );
-  return rows[0];
-}
-
 export async function markReplayed(db: Queryable, id: string): Promise<void> {
   await db.query(`UPDATE dead_letters SET replayed_at = now() WHERE id = $1`, [id]);
 }
@@ -126,13 +115,5 @@ function deadLetterOf(row: DeadLetterRow): DeadLetter {
 /** The command a dead letter holds, when its record held one with a well-formed id (a waiting POST has one). */
 export function deadLetteredCommandId(record: LogRecord): string | undefined {
   const value = record.envelope?.commandId;
-  return typeof value === 'string' && UUID.test(value) ? value : undefined;
+  return typeof value === 'string' && EVENT_ID_PATTERN.test(value) ? value : undefined;
 }
-
-function storableText(value: string): string {
-  return value.replaceAll('\u0000', '\uFFFD').replace(LONE_SURROGATES, '\uFFFD');
-}
-
-const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,6 +1,6 @@
 import { factsNeeded, type DecisionFacts } from '@app/domain/decide';
 import { FIRST_RULES_VERSION, RULE_BOOK, type Decider, type RuleBook } from '@app/domain/rules';
-import { namedEventId } from '@app/domain/events';
+import { EVENT_ID_PATTERN, namedEventId } from '@app/domain/events';
 import type { RecordedEvent } from '@app/domain/recorded-event';
 import type { Envelope } from '@app/event-log/envelope';
 import {
@@ -302,5 +302,5 @@ function messageOf(error: unknown): string {
 }
 
 function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+  return EVENT_ID_PATTERN.test(value);
 }

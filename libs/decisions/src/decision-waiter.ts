@@ -1,6 +1,5 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { deadLetterOfCommand } from './dead-letters';
 import { DECISIONS_CHANNEL } from './decision-notices';
 import type { DecisionListener } from './decision-projection';
 
@@ -62,14 +61,23 @@ export class DecisionWaiter implements DecisionListener {
 
   /** The decision on the command; a command the projector dead-lettered ends as a rejection that says so. */
   async find(commandId: string): Promise<DecisionRow | undefined> {
-    const rows: DecisionRow[] = await this.db.query(
-      `SELECT command_id, standoff_id, outcome, original_command_id, problem, event_ids, version_after, batch
-         FROM decisions WHERE command_id = $1`,
-      [commandId],
-    );
-    if (rows[0]) return rows[0];
-    const letter = await deadLetterOfCommand(this.db, commandId);
-    return letter && deadLetteredDecision(commandId, letter);
+    // One round trip: a waiting POST asks this on every wake, and mostly finds nothing yet.
+    const [row]: (DecisionRow & { letter_id: string | null; letter_error: string | null })[] =
+      await this.db.query(
+        `SELECT d.command_id, d.standoff_id, d.outcome, d.original_command_id, d.problem, d.event_ids,
+              d.version_after, d.batch, l.id::text AS letter_id, l.error AS letter_error
+         FROM (SELECT $1::uuid AS command_id) asked
+         LEFT JOIN decisions d ON d.command_id = asked.command_id
+         LEFT JOIN LATERAL (
+           SELECT id, error FROM dead_letters
+            WHERE command_id = asked.command_id AND replayed_at IS NULL
+            ORDER BY id DESC LIMIT 1) l ON d.command_id IS NULL`,
+        [commandId],
+      );
+    if (!row) return undefined;
+    const { letter_id: letterId, letter_error: letterError, ...decision } = row;
+    if (decision.command_id) return decision;
+    return letterId ? deadLetteredDecision(commandId, { id: letterId, error: letterError ?? '' }) : undefined;
   }
 
   /** The decision, or undefined when none is recorded within `timeoutMs`. */

@@ -4,18 +4,17 @@
  * else is judged by applying the record alone (DecisionProjection).
  */
 export function isTransientDatabaseFault(error: unknown): boolean {
+  if (isDatabaseUnavailable(error)) return true;
   const code = sqlStateOf(error);
-  if (code) return TRANSIENT_SQLSTATE_CLASSES.some((prefix) => code.startsWith(prefix));
-  const message = error instanceof Error ? error.message : String(error);
-  return NETWORK_ERROR_CODES.has(systemCodeOf(error) ?? '') || NETWORK_MESSAGE.test(message);
+  return code !== undefined && RETRYABLE_SQLSTATE_CLASSES.some((prefix) => code.startsWith(prefix));
 }
 
 /**
- * 08 connection, 40 rollback (deadlock, serialization), 53 resources, 55P03 lock not available, 57P0x shutdown,
- * 58 system. Not 57014 (a statement timeout: the same record times out again) nor XX (an internal error the same
- * statement may raise every time): those are judged by applying the record alone.
+ * Beyond an outage: 40 rollback (deadlock, serialization), 53 resources, 55P03 lock not available, 58 system.
+ * Not 57014 (a statement timeout: the same record times out again) nor XX (an internal error the same statement
+ * may raise every time): those are judged by applying the record alone.
  */
-const TRANSIENT_SQLSTATE_CLASSES = ['08', '40', '53', '55P03', '57P', '58'];
+const RETRYABLE_SQLSTATE_CLASSES = ['40', '53', '55P03', '58'];
 const NETWORK_ERROR_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',

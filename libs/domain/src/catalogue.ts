@@ -237,7 +237,13 @@ export function unstorableText(value: string): string | undefined {
   return undefined;
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** The same text with what Postgres refuses (U+0000, lone surrogates) replaced by U+FFFD: for messages that quote it. */
+export function storableText(value: string): string {
+  return value.replaceAll('\u0000', '\uFFFD').replace(LONE_SURROGATES, '\uFFFD');
+}
+
+const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const LONE_SURROGATE = new RegExp(LONE_SURROGATES.source);
 
 /** Stored ids are lower-case, so a reference to one must be too. */
 function withLowerCaseEventIds(type: EventType, data: JsonObject): Record<string, unknown> {

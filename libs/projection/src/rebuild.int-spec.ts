@@ -1,7 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { validateEvent } from '@app/domain/catalogue';
-import { CODEC_VERSION, loggedEventOf, type Envelope } from '@app/event-log/envelope';
 import { EmbeddedEventLog } from '@app/event-log/embedded-event-log.adapter';
 import type { EventLog } from '@app/event-log/event-log.port';
 import { databaseUrl, uniqueSchemaName, waitFor } from '../../../test/support/services';
@@ -9,6 +6,7 @@ import { SyntheticHistory } from '../../../test/support/synthetic-events';
 import { createDataSource, migrate } from '@app/read-model/database';
 import { DecisionProjection } from '@app/decisions/decision-projection';
 import { rebuildBeside, READ_MODEL_TABLES } from './rebuild';
+import { commandOf } from '../../../test/support/commands';
 
 const STANDOFF = 'rebuild-test';
 const CONSUMER = 'test-projector';
@@ -25,7 +23,7 @@ describe('a rebuild beside the live read models, on the real Postgres', () => {
     await migrate(db, { schema });
     log = new EmbeddedEventLog(db, { pollIntervalMs: 20 });
     const history = new SyntheticHistory({ seed: 7, stepMs: 6 * 3_600_000 });
-    for (let i = 0; i < 12; i++) await log.append(envelopeOf(history.take(10)));
+    for (let i = 0; i < 12; i++) await log.append(commandOf(STANDOFF, history.take(10)));
     const live = await log.subscribe(new DecisionProjection(db, CONSUMER, 'embedded'));
     await waitFor('the live projection', async () => (await offsetOf(db)) === 12n);
     await live.stop();
@@ -89,23 +87,6 @@ describe('a rebuild beside the live read models, on the real Postgres', () => {
     expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(READ_MODEL_TABLES));
   }, 60_000);
 });
-
-function envelopeOf(bodies: readonly unknown[]): Envelope {
-  return {
-    codecVersion: CODEC_VERSION,
-    commandId: randomUUID(),
-    standoffId: STANDOFF,
-    batch: true,
-    idempotencyKey: null,
-    requestHash: randomUUID(),
-    expectedVersion: null,
-    events: bodies.map((body) => {
-      const result = validateEvent(body, { now: Date.now() });
-      if (!result.ok) throw new Error(JSON.stringify(result.errors));
-      return loggedEventOf(result.event, randomUUID());
-    }),
-  };
-}
 
 async function offsetOf(db: DataSource): Promise<bigint> {
   const rows: { next_offset: string }[] = await db.query(

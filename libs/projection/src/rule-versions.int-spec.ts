@@ -1,16 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { validateEvent } from '@app/domain/catalogue';
 import { decide } from '@app/domain/decide';
 import { ruleBook, type Decider, type RuleBook } from '@app/domain/rules';
-import { CODEC_VERSION, loggedEventOf, type Envelope } from '@app/event-log/envelope';
+import { type Envelope } from '@app/event-log/envelope';
 import { EmbeddedEventLog } from '@app/event-log/embedded-event-log.adapter';
 import { DecisionProjection, UnknownRulesVersionError } from '@app/decisions/decision-projection';
-import { encodeEnvelope } from '@app/event-log/envelope.codec';
 import { FeedDivergedError } from '@app/decisions/feed-outbox';
 import { createDataSource, migrate } from '@app/read-model/database';
 import { databaseUrl, uniqueSchemaName, waitFor } from '../../../test/support/services';
 import { rebuildBeside } from './rebuild';
+import { commandOf, recordOf } from '../../../test/support/commands';
 
 const STANDOFF = 'rule-versions';
 const CONSUMER = 'rules-test';
@@ -136,7 +134,7 @@ describe('decisions under versioned rules, rebuilt on the real Postgres', () => 
       ruleBook({ 1: decide }),
     );
     const offset = String(await appliedRecords());
-    const record = { partition: 0, offset, recordedAt: Date.now(), envelope, raw: encodeEnvelope(envelope) };
+    const record = recordOf(envelope, Number(offset));
     await expect(projection.apply({ partition: 0, records: [record] })).rejects.toBeInstanceOf(
       UnknownRulesVersionError,
     );
@@ -150,20 +148,9 @@ describe('decisions under versioned rules, rebuilt on the real Postgres', () => 
 });
 
 function statementCommand(summary: string, rulesVersion: number): Envelope {
-  const result = validateEvent(
-    { type: 'statement.made', occurredAt: '2022-01-10', actor: 'RUS', target: 'USA', summary },
-    { now: Date.now() },
+  return commandOf(
+    STANDOFF,
+    [{ type: 'statement.made', occurredAt: '2022-01-10', actor: 'RUS', target: 'USA', summary }],
+    { rulesVersion },
   );
-  if (!result.ok) throw new Error(JSON.stringify(result.errors));
-  return {
-    codecVersion: CODEC_VERSION,
-    commandId: randomUUID(),
-    standoffId: STANDOFF,
-    batch: false,
-    idempotencyKey: null,
-    requestHash: randomUUID(),
-    expectedVersion: null,
-    events: [loggedEventOf(result.event, randomUUID())],
-    rulesVersion,
-  };
 }

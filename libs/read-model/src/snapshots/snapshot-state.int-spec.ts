@@ -1,10 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { validateEvent } from '@app/domain/catalogue';
 import type { RecordedEvent } from '@app/domain/recorded-event';
 import { stateAt } from '@app/domain/state-at';
-import { CODEC_VERSION, loggedEventOf, type Envelope } from '@app/event-log/envelope';
-import { encodeEnvelope } from '@app/event-log/envelope.codec';
 import type { LogRecord } from '@app/event-log/event-log.port';
 import { databaseUrl, uniqueSchemaName } from '../../../../test/support/services';
 import { rng, SyntheticHistory } from '../../../../test/support/synthetic-events';
@@ -12,6 +8,7 @@ import { createDataSource, migrate } from '../database';
 import { DecisionProjection } from '@app/decisions/decision-projection';
 import { SnapshotMaintainer } from './snapshot-maintainer';
 import { readStateFromSnapshots } from './snapshot-state-reader';
+import { commandOf, recordOf } from '../../../../test/support/commands';
 
 const STANDOFF = 'snapshot-test';
 
@@ -36,22 +33,9 @@ describe('state from snapshots on the real Postgres', () => {
     const history = new SyntheticHistory({ seed: 42, stepMs: 6 * 3_600_000, knowledgeShare: 0.12 });
     let offset = 0;
     for (let round = 0; round < 16; round++) {
-      const records: LogRecord[] = history.take(25).map((body) => {
-        const result = validateEvent(body, { now: Date.now() });
-        if (!result.ok) throw new Error(`synthetic event invalid: ${JSON.stringify(result.errors)}`);
-        const envelope: Envelope = {
-          codecVersion: CODEC_VERSION,
-          commandId: randomUUID(),
-          standoffId: STANDOFF,
-          batch: false,
-          idempotencyKey: null,
-          requestHash: randomUUID(),
-          expectedVersion: null,
-          events: [loggedEventOf(result.event, randomUUID())],
-        };
-        const raw = encodeEnvelope(envelope);
-        return { partition: 0, offset: String(offset++), recordedAt: Date.now(), envelope, raw };
-      });
+      const records: LogRecord[] = history
+        .take(25)
+        .map((body) => recordOf(commandOf(STANDOFF, [body]), offset++));
       await projection.apply({ partition: 0, records });
     }
     const rows: { posted: RecordedEvent }[] = await db.query(`SELECT posted FROM events ORDER BY position`);
