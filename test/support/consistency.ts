@@ -119,7 +119,16 @@ export interface OpSpec {
   readonly group: number;
   /** Posted a second time, alone, with the same content (an idempotent retry). */
   readonly retry: boolean;
+  /**
+   * The `If-Match` of the post this event leads (or of its retry): none, the standoff's version as the
+   * client last saw it, or a stale one (412).
+   */
+  readonly ifMatch: IfMatch;
+  /** The post this event leads carries an `Idempotency-Key` (its retry, if any, the same key). */
+  readonly keyed: boolean;
 }
+
+export type IfMatch = 'none' | 'current' | 'stale';
 
 const timeArb: fc.Arbitrary<TimeSpec> = fc.record({
   day: fc.integer({ min: 0, max: HISTORY_DAYS - 1 }),
@@ -187,6 +196,12 @@ export const opArb: fc.Arbitrary<OpSpec> = fc.record({
     { weight: 2, arbitrary: fc.integer({ min: 2, max: 5 }) },
   ),
   retry: fc.oneof({ weight: 30, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+  ifMatch: fc.oneof(
+    { weight: 14, arbitrary: fc.constant<IfMatch>('none') },
+    { weight: 3, arbitrary: fc.constant<IfMatch>('current') },
+    { weight: 1, arbitrary: fc.constant<IfMatch>('stale') },
+  ),
+  keyed: fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
 });
 
 // ---------------------------------------------------------------------------------------------------------
@@ -277,7 +292,10 @@ interface Generated {
 export class HistoryBuilder {
   private readonly generated: Generated[] = [];
   private readonly hot: EventBody[] = [];
+  /** Each demand's issuer as the client believes it: who tabled it, or the actor a correction gave that. */
   private readonly issuers = new Map<string, string>();
+  /** Demands whose tabling a correction gave another actor: only that actor may now withdraw them. */
+  private readonly reissued: string[] = [];
   private readonly created: Record<EntityKind, string[]> = {
     demand: [],
     document: [],
@@ -301,7 +319,7 @@ export class HistoryBuilder {
 
   build(specs: readonly OpSpec[]): { body: EventBody; spec: OpSpec }[] {
     return specs.map((spec, index) => {
-      const body = this.bodyOf(spec, index);
+      const body = broken(this.bodyOf(spec, index), spec.picks);
       this.generated.push({ body, spec });
       return { body, spec };
     });
@@ -396,7 +414,8 @@ export class HistoryBuilder {
         data = { demandId: this.existingEntity(p, 'demand') };
         break;
       case 'demand.withdrawn': {
-        const demandId = this.existingEntity(p, 'demand');
+        const demandId =
+          this.reissued.length > 0 && p.chance(50) ? p.pick(this.reissued) : this.existingEntity(p, 'demand');
         const issuer = this.issuers.get(demandId);
         if (issuer !== undefined && p.chance(80)) actor = issuer;
         data = { demandId };
@@ -552,11 +571,16 @@ export class HistoryBuilder {
 
   private correction(p: Picks, eventId: string, times: Record<string, string>, summary: string): EventBody {
     const wantDispute = p.chance(25);
+    // Now and then a demand said to have been tabled by someone else: its issuer changes.
+    const reissue = !wantDispute && p.chance(12);
     const named =
       (wantDispute ? this.named(p, (b) => b.type === 'claim.disputed') : undefined) ??
+      (reissue ? this.named(p, (b) => b.type === 'demand.tabled') : undefined) ??
       this.named(p, isPlainBody);
     if (!named) return this.plain('statement.made', p, eventId, times, summary);
     const set: Record<string, unknown> = {};
+    if (reissue && named.type === 'demand.tabled')
+      set.actor = p.pick(ACTORS.filter((a) => a !== named.actor));
     const fields = 1 + p.int(3);
     for (let i = 0; i < fields; i++) {
       switch (p.int(6)) {
@@ -586,6 +610,11 @@ export class HistoryBuilder {
           else set.cameo = p.pick(CAMEO_CODES);
         }
       }
+    }
+    if (named.type === 'demand.tabled' && typeof set.actor === 'string') {
+      const demandId = String((named.data as Record<string, unknown>).demandId);
+      this.issuers.set(demandId, set.actor);
+      if (!this.reissued.includes(demandId)) this.reissued.push(demandId);
     }
     return {
       eventId,
@@ -643,6 +672,23 @@ export class HistoryBuilder {
   }
 }
 
+/** One body in 40 breaks the catalogue (422 validation, and its whole batch with it). */
+function broken(body: EventBody, picks: readonly number[]): EventBody {
+  if (picks[12] % 40 !== 0) return body;
+  switch (picks[11] % 3) {
+    case 0:
+      return { ...body, occurredAt: '2022-02-30' };
+    case 1:
+      return { ...body, summary: '' };
+    default:
+      return {
+        ...body,
+        data: { ...(body.data as Record<string, unknown>), unexpected: { deep: [] } },
+        type: 'no.such',
+      };
+  }
+}
+
 /** Neither meta nor a dispute: what a dispute, a retraction or a correction may name. */
 function isPlainBody(body: EventBody): boolean {
   return !['standoff.described', 'event.retracted', 'event.corrected', 'claim.disputed'].includes(body.type);
@@ -654,11 +700,14 @@ function isPlainBody(body: EventBody): boolean {
 export interface PostGroup {
   readonly batch: boolean;
   readonly bodies: EventBody[];
+  readonly ifMatch: IfMatch;
+  readonly idempotencyKey?: string;
 }
 
 /**
  * The posting order: generation order displaced by each event's jitter (stable), cut into single posts and
- * batches as each group's first event says, with the retried events posted again, alone, at the end.
+ * batches as each group's first event says (route, If-Match, key), with the retried events posted again,
+ * alone, at the end, with the key of the post that first carried them.
  */
 export function postingPlan(built: readonly { body: EventBody; spec: OpSpec }[]): PostGroup[] {
   const order = built
@@ -669,12 +718,25 @@ export function postingPlan(built: readonly { body: EventBody; spec: OpSpec }[])
     const size = Math.min(order[i].spec.group, order.length - i);
     const members = order.slice(i, i + size);
     // A group of one goes through the batch route now and then.
+    const lead = members[0];
     groups.push({
-      batch: size > 1 || members[0].spec.picks[15] % 5 === 0,
+      batch: size > 1 || lead.spec.picks[15] % 5 === 0,
       bodies: members.map((m) => m.body),
+      ifMatch: lead.spec.ifMatch,
+      ...(lead.spec.keyed ? { idempotencyKey: `key-${lead.body.eventId}` } : {}),
     });
     i += size;
   }
-  for (const b of built) if (b.spec.retry) groups.push({ batch: false, bodies: [b.body] });
+  const firstPosts = [...groups];
+  for (const b of built) {
+    if (!b.spec.retry) continue;
+    const first = firstPosts.find((g) => g.bodies.includes(b.body));
+    groups.push({
+      batch: false,
+      bodies: [b.body],
+      ifMatch: b.spec.ifMatch,
+      ...(first?.idempotencyKey === undefined ? {} : { idempotencyKey: first.idempotencyKey }),
+    });
+  }
   return groups;
 }
