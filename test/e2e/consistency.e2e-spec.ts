@@ -51,7 +51,7 @@ import { dropSchema, startTestApp, type TestApp } from '../support/test-app';
  * CONSISTENCY_SHRINK=1 lets fast-check shrink the counterexample (slow: every attempt posts its events again);
  * CONSISTENCY_RUNS sets the number of runs; CONSISTENCY_VERBOSE=1 prints what each run posted and met;
  * CONSISTENCY_DECISION_WAIT_MS=0 makes the API answer every appended write 202, so that each decision is
- * looked up (and checked) after the fact.
+ * looked up (and checked) after the fact (with -t 'same answers': the fixed examples below expect 201s).
  * Disagreements the property found are kept below as small fixed examples.
  */
 
