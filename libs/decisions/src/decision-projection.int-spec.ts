@@ -7,7 +7,7 @@ import { databaseUrl, uniqueSchemaName } from '../../../test/support/services';
 import { createDataSource, migrate, MIGRATIONS } from '@app/read-model/database';
 import { DecisionProjection } from './decision-projection';
 
-function statementRecord(offset: number): LogRecord {
+function statementRecord(offset: number, changes: Partial<Envelope> = {}, actor = 'RUS'): LogRecord {
   const envelope: Envelope = {
     codecVersion: CODEC_VERSION,
     commandId: randomUUID(),
@@ -23,7 +23,7 @@ function statementRecord(offset: number): LogRecord {
         type: 'statement.made',
         occurredAt: { ms: Date.UTC(2022, 0, 10), precision: 'day' },
         reportedAt: null,
-        actor: 'RUS',
+        actor,
         target: [],
         summary: 'A statement',
         cameo: '010',
@@ -31,6 +31,7 @@ function statementRecord(offset: number): LogRecord {
         source: null,
       },
     ],
+    ...changes,
   };
   return {
     partition: 0,
@@ -96,5 +97,21 @@ describe('the decision projection on the real Postgres', () => {
     );
     const [{ count }] = await first.query(`SELECT count(*)::int AS count FROM events`);
     expect(count).toBe(1);
+  });
+
+  it('dead-letters a record of rules version 2 whose events no API could have appended, naming what breaks', async () => {
+    const projection = new DecisionProjection(first, 'test', 'embedded');
+    const malformed = statementRecord(2, { rulesVersion: 2 }, 'not an actor');
+    await projection.apply({ partition: 0, records: [malformed, statementRecord(3, { rulesVersion: 2 })] });
+    const letters: { error: string }[] = await first.query(
+      `SELECT error FROM dead_letters WHERE log_offset = 2`,
+    );
+    expect(letters).toEqual([
+      { error: expect.stringMatching(/does not hold events of the catalogue: \/actor /) },
+    ]);
+    const decisions: { outcome: string }[] = await first.query(
+      `SELECT outcome FROM decisions WHERE log_offset IN (2, 3) ORDER BY log_offset`,
+    );
+    expect(decisions).toEqual([{ outcome: 'accepted' }]);
   });
 });

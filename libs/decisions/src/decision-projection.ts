@@ -1,4 +1,4 @@
-import { factsNeeded, type DecisionFacts } from '@app/domain/decide';
+import type { DecisionFacts, FactsNeeded, WriteCommand } from '@app/domain/decide';
 import { FIRST_RULES_VERSION, RULE_BOOK, type Decider, type RuleBook } from '@app/domain/rules';
 import { EVENT_ID_PATTERN, namedEventId } from '@app/domain/events';
 import type { RecordedEvent } from '@app/domain/recorded-event';
@@ -193,16 +193,16 @@ export class DecisionProjection implements LogConsumer {
       });
       return true;
     }
-    const decision = this.rulesOf(envelope)(
-      {
-        standoffId: envelope.standoffId,
-        batch: envelope.batch,
-        expectedVersion: envelope.expectedVersion,
-        recordedAt: record.recordedAt,
-        events: envelope.events,
-      },
-      await this.loadFacts(tx, envelope, version),
-    );
+    const rules = this.rulesOf(envelope);
+    const command: WriteCommand = {
+      standoffId: envelope.standoffId,
+      batch: envelope.batch,
+      expectedVersion: envelope.expectedVersion,
+      recordedAt: record.recordedAt,
+      events: envelope.events,
+    };
+    const facts = await this.loadFacts(tx, envelope, rules.factsNeeded(command), version);
+    const decision = rules.decide(command, facts);
     if (decision.outcome === 'rejected') {
       await storeDecision(tx, record, envelope, {
         outcome: 'rejected',
@@ -235,8 +235,12 @@ export class DecisionProjection implements LogConsumer {
     return rules;
   }
 
-  private async loadFacts(tx: Queryable, envelope: Envelope, version: number): Promise<DecisionFacts> {
-    const needed = factsNeeded(envelope.events);
+  private async loadFacts(
+    tx: Queryable,
+    envelope: Envelope,
+    needed: FactsNeeded,
+    version: number,
+  ): Promise<DecisionFacts> {
     const entities = await knownEntities(tx, envelope.standoffId, needed.entities);
     const events = await loadEvents(tx, envelope.standoffId, needed.eventIds.filter(isUuid));
     const taken = await takenEventIds(tx, envelope);

@@ -1,4 +1,5 @@
-import { decide, type CommandEvent, type DecisionFacts, type WriteCommand } from './decide';
+import type { CommandEvent, DecisionFacts, WriteCommand } from './decide';
+import { RULE_BOOK, type Decider } from './rules';
 import type { RecordedEvent } from './recorded-event';
 import { parseTime, type TimePoint } from './time';
 
@@ -32,27 +33,37 @@ function event(
   };
 }
 
-/** Facts built by deciding the given commands one after the other, as the projector does. */
-function given(...history: CommandEvent[][]) {
-  const events = new Map<string, RecordedEvent>();
-  const entities = new Map<string, { creatorActor: string | null }>();
-  let version = 0;
-  const facts = (): DecisionFacts => ({
-    version,
-    entity: (kind, id) => entities.get(`${kind}/${id}`),
-    event: (id) => events.get(id),
-    eventIdTaken: (id) => events.has(id),
-  });
-  for (const members of history) {
-    const decision = decide(command(members), facts());
-    if (decision.outcome !== 'accepted') throw new Error(`history rejected: ${decision.rejection.detail}`);
-    for (const e of decision.events) events.set(e.eventId, e);
-    for (const e of decision.createdEntities) entities.set(`${e.kind}/${e.entityId}`, e);
-    version = decision.versionAfter;
-  }
-  return {
-    when: (members: CommandEvent[], options: Partial<WriteCommand> = {}) =>
-      decide(command(members, options), facts()),
+/**
+ * Facts built by deciding the given commands one after the other, as the projector does; each command sees
+ * only the facts its rules say they need, as the projector loads them.
+ */
+function givenBy(rules: Decider) {
+  return (...history: CommandEvent[][]) => {
+    const events = new Map<string, RecordedEvent>();
+    const entities = new Map<string, { creatorActor: string | null }>();
+    let version = 0;
+    const decideNow = (target: WriteCommand) => {
+      const needed = rules.factsNeeded(target);
+      const entityKeys = new Set(needed.entities.map(([kind, id]) => `${kind}/${id}`));
+      const facts: DecisionFacts = {
+        version,
+        entity: (kind, id) => (entityKeys.has(`${kind}/${id}`) ? entities.get(`${kind}/${id}`) : undefined),
+        event: (id) => (needed.eventIds.includes(id) ? events.get(id) : undefined),
+        eventIdTaken: (id) => events.has(id),
+      };
+      return rules.decide(target, facts);
+    };
+    for (const members of history) {
+      const decision = decideNow(command(members));
+      if (decision.outcome !== 'accepted') throw new Error(`history rejected: ${decision.rejection.detail}`);
+      for (const e of decision.events) events.set(e.eventId, e);
+      for (const e of decision.createdEntities) entities.set(`${e.kind}/${e.entityId}`, e);
+      version = decision.versionAfter;
+    }
+    return {
+      when: (members: CommandEvent[], options: Partial<WriteCommand> = {}) =>
+        decideNow(command(members, options)),
+    };
   };
 }
 
@@ -70,7 +81,14 @@ function command(events: CommandEvent[], options: Partial<WriteCommand> = {}): W
 const tabled = () =>
   event('demand.tabled', { demandId: 'no-nato', text: 'Bar Ukraine from NATO' }, { cameo: '100' });
 
-describe('decide', () => {
+const versions = Array.from({ length: RULE_BOOK.current }, (_, index) => index + 1);
+
+/** Every version the product has: the API's commands are decided the same by each. */
+describe.each(versions)('decide by rules version %i', (version) => {
+  const rules = RULE_BOOK.rules(version);
+  if (!rules) throw new Error(`no rules version ${version}`);
+  const given = givenBy(rules);
+
   it('names why it refused with a code, and leaves HTTP to the API', () => {
     const decision = given().when([event('statement.made', {})], { expectedVersion: 5 });
     expect(decision).toMatchObject({ outcome: 'rejected', rejection: { slug: 'version-mismatch' } });
@@ -119,7 +137,7 @@ describe('decide', () => {
     const first = tabled();
     const accepted = given().when([
       first,
-      event('demand.rejected', { demandId: 'no-nato' }, { actor: 'USA' }),
+      event('demand.rejected', { demandId: 'no-nato' }, { actor: 'USA', target: ['RUS'] }),
     ]);
     expect(accepted).toMatchObject({ outcome: 'accepted', versionAfter: 2 });
     const rejected = given().when([first, event('demand.accepted', { demandId: 'other' })]);
@@ -132,7 +150,7 @@ describe('decide', () => {
   it('lets only the issuer withdraw a demand', () => {
     const history = given([tabled()]);
     expect(
-      history.when([event('demand.withdrawn', { demandId: 'no-nato' }, { actor: 'USA' })]),
+      history.when([event('demand.withdrawn', { demandId: 'no-nato' }, { actor: 'USA', target: ['RUS'] })]),
     ).toMatchObject({
       outcome: 'rejected',
       rejection: { slug: 'not-the-issuer' },
@@ -148,7 +166,13 @@ describe('decide', () => {
       rejection: { slug: 'invalid-reference' },
     });
     expect(
-      history.when([event('event.retracted', { eventId: '00000000-0000-4000-8000-ffffffffffff' })]),
+      history.when([
+        event(
+          'event.retracted',
+          { eventId: '00000000-0000-4000-8000-ffffffffffff', reason: 'never happened' },
+          { actor: null, target: [], cameo: null },
+        ),
+      ]),
     ).toMatchObject({
       rejection: { slug: 'unknown-reference' },
     });

@@ -1,8 +1,17 @@
-import { applyCorrection } from './correction';
-import { checkCorrectionKeepsIdentity, checkEventRules } from './catalogue';
-import { type EventDataByType, type EventType, isMetaType, namedEventId } from './events';
+import {
+  type BatchOverlay,
+  checkCorrection,
+  checkEntity,
+  checkMentioned,
+  collectFactsNeeded,
+  decideMembers,
+  type EntityRule,
+  namedEvent,
+  recordNewEvent,
+} from './decision-checks';
+import type { CorrectionSet } from './events';
 import type { FieldError } from './field-error';
-import type { RecordedEvent } from './recorded-event';
+import type { CatalogueUnion, RecordedEvent } from './recorded-event';
 import type { TimePoint } from './time';
 
 /**
@@ -11,6 +20,7 @@ import type { TimePoint } from './time';
  */
 export type EntityKind = 'demand' | 'document' | 'meeting' | 'pact';
 
+/** An event of a write command as the log carries it; `CatalogueCommandEvent` is the same decoded. */
 export interface CommandEvent {
   readonly eventId: string;
   readonly type: string;
@@ -30,6 +40,14 @@ export interface WriteCommand {
   readonly expectedVersion: number | null;
   readonly recordedAt: number;
   readonly events: readonly CommandEvent[];
+}
+
+/** One event of a command as the catalogue's discriminated union (command-decoding.ts decodes it). */
+export type CatalogueCommandEvent = CatalogueUnion<CommandEvent>;
+
+/** A write command whose events are decoded into the catalogue's union: what the current rules decide. */
+export interface CatalogueCommand extends Omit<WriteCommand, 'events'> {
+  readonly events: readonly CatalogueCommandEvent[];
 }
 
 export interface KnownEntity {
@@ -84,77 +102,6 @@ export type Decision =
     }
   | { readonly outcome: 'rejected'; readonly rejection: Rejection };
 
-interface EntityRule<Field extends string> {
-  readonly kind: EntityKind;
-  readonly field: Field;
-  readonly mustBe: 'new' | 'existing' | 'any';
-}
-
-/** The entity each type works on, by the data field the catalogue names for it. */
-const ENTITY_OF: Readonly<Record<string, EntityRule<string>>> = {
-  'demand.tabled': { kind: 'demand', field: 'demandId', mustBe: 'new' },
-  'demand.rejected': { kind: 'demand', field: 'demandId', mustBe: 'existing' },
-  'demand.accepted': { kind: 'demand', field: 'demandId', mustBe: 'existing' },
-  'demand.withdrawn': { kind: 'demand', field: 'demandId', mustBe: 'existing' },
-  'document.delivered': { kind: 'document', field: 'documentId', mustBe: 'new' },
-  'meeting.proposed': { kind: 'meeting', field: 'meetingId', mustBe: 'new' },
-  'meeting.scheduled': { kind: 'meeting', field: 'meetingId', mustBe: 'any' },
-  'meeting.cancelled': { kind: 'meeting', field: 'meetingId', mustBe: 'existing' },
-  'pact.proposed': { kind: 'pact', field: 'pactId', mustBe: 'new' },
-  'pact.signed': { kind: 'pact', field: 'pactId', mustBe: 'any' },
-  'pact.suspended': { kind: 'pact', field: 'pactId', mustBe: 'existing' },
-} satisfies { readonly [T in EventType]?: EntityRule<keyof EventDataByType[T] & string> };
-
-class Rejected extends Error {
-  constructor(readonly rejection: Rejection) {
-    super(rejection.detail);
-  }
-}
-
-function reject(slug: RejectionCode, title: string, path: string, message: string): never {
-  throw new Rejected({ slug, title, detail: message, errors: [{ path, message }] });
-}
-
-/** Facts as seen by a member of a batch: the standoff's facts plus what earlier members created. */
-class BatchOverlay implements DecisionFacts {
-  private readonly entities = new Map<string, KnownEntity>();
-  private readonly events = new Map<string, RecordedEvent>();
-  readonly created: CreatedEntity[] = [];
-  readonly accepted: RecordedEvent[] = [];
-
-  constructor(private readonly base: DecisionFacts) {}
-
-  get version(): number {
-    return this.base.version + this.accepted.length;
-  }
-
-  entity(kind: EntityKind, id: string): KnownEntity | undefined {
-    return this.entities.get(`${kind}/${id}`) ?? this.base.entity(kind, id);
-  }
-
-  event(eventId: string): RecordedEvent | undefined {
-    return this.events.get(eventId) ?? this.base.event(eventId);
-  }
-
-  eventIdTaken(eventId: string): boolean {
-    return this.events.has(eventId) || this.base.eventIdTaken(eventId);
-  }
-
-  create(entity: CreatedEntity): void {
-    this.entities.set(`${entity.kind}/${entity.entityId}`, { creatorActor: entity.creatorActor });
-    this.created.push(entity);
-  }
-
-  accept(event: RecordedEvent): void {
-    this.events.set(event.eventId, event);
-    this.accepted.push(event);
-  }
-
-  replaceCurrent(event: RecordedEvent): void {
-    this.events.set(event.eventId, event);
-  }
-}
-
 export interface FactsNeeded {
   /** The entities the decider may look up, by kind and id. */
   readonly entities: readonly (readonly [EntityKind, string])[];
@@ -162,190 +109,123 @@ export interface FactsNeeded {
   readonly eventIds: readonly string[];
 }
 
+/** What an event refers to: the one reading of its references, for the facts to load and for the decision. */
+interface References {
+  /** The entity the event works on, and how. */
+  readonly entity?: EntityRule & { readonly id: string };
+  /** A document it replies to, a meeting it was held at: they must exist. */
+  readonly mentions: readonly Mention[];
+  /** The event a dispute, retraction or correction names, and what a correction sets on it. */
+  readonly names?: { readonly eventId: string; readonly set?: CorrectionSet };
+}
+
+interface Mention {
+  readonly kind: 'document' | 'meeting';
+  readonly field: string;
+  readonly id: string;
+}
+
+const NO_REFERENCES: References = { mentions: [] };
+
+const worksOn = (kind: EntityKind, field: string, id: string, mustBe: EntityRule['mustBe']): References => ({
+  entity: { kind, field, id, mustBe },
+  mentions: [],
+});
+
+const mentioning = (kind: Mention['kind'], field: string, id: string | undefined): readonly Mention[] =>
+  id === undefined ? [] : [{ kind, field, id }];
+
+function referencesOf(event: CatalogueCommandEvent): References {
+  switch (event.type) {
+    case 'demand.tabled':
+      return worksOn('demand', 'demandId', event.data.demandId, 'new');
+    case 'demand.rejected':
+    case 'demand.accepted':
+      return worksOn('demand', 'demandId', event.data.demandId, 'existing');
+    case 'demand.withdrawn': {
+      const rule = { kind: 'demand', field: 'demandId', mustBe: 'existing', byIssuerOnly: true } as const;
+      return { entity: { ...rule, id: event.data.demandId }, mentions: [] };
+    }
+    case 'document.delivered':
+      return {
+        ...worksOn('document', 'documentId', event.data.documentId, 'new'),
+        mentions: mentioning('document', 'inReplyTo', event.data.inReplyTo),
+      };
+    case 'contact.held':
+      return { mentions: mentioning('meeting', 'meetingId', event.data.meetingId) };
+    case 'meeting.proposed':
+      return worksOn('meeting', 'meetingId', event.data.meetingId, 'new');
+    case 'meeting.scheduled':
+      return worksOn('meeting', 'meetingId', event.data.meetingId, 'any');
+    case 'meeting.cancelled':
+      return worksOn('meeting', 'meetingId', event.data.meetingId, 'existing');
+    case 'pact.proposed':
+      return worksOn('pact', 'pactId', event.data.pactId, 'new');
+    case 'pact.signed':
+      return worksOn('pact', 'pactId', event.data.pactId, 'any');
+    case 'pact.suspended':
+      return worksOn('pact', 'pactId', event.data.pactId, 'existing');
+    case 'claim.disputed':
+    case 'event.retracted':
+      return { mentions: [], names: { eventId: event.data.eventId } };
+    case 'event.corrected':
+      return { mentions: [], names: { eventId: event.data.eventId, set: event.data.set } };
+    case 'standoff.described':
+    case 'statement.made':
+    case 'position.stated':
+    case 'appeal.made':
+    case 'forces.changed':
+    case 'forces.estimated':
+    case 'sanctions.threatened':
+    case 'sanctions.imposed':
+    case 'relations.reduced':
+    case 'event.recorded':
+      return NO_REFERENCES;
+    default: {
+      const unhandled: never = event;
+      return unhandled;
+    }
+  }
+}
+
 /** What `decide` will ask its facts about for this command, so the caller loads exactly that. */
-export function factsNeeded(events: readonly CommandEvent[]): FactsNeeded {
-  const entities = new Map<string, readonly [EntityKind, string]>();
-  const eventIds = new Set<string>();
-  const want = (kind: EntityKind, id: unknown) => {
-    if (typeof id === 'string') entities.set(`${kind}/${id}`, [kind, id]);
-  };
-  for (const event of events) {
-    const rule = ENTITY_OF[event.type];
-    if (rule) want(rule.kind, event.data[rule.field]);
-    want('document', event.data.inReplyTo);
-    want('meeting', event.data.meetingId);
-    const named = namedEventId(event);
-    if (named) eventIds.add(named);
-    const set = event.type === 'event.corrected' ? event.data.set : undefined;
-    const corrected =
-      typeof set === 'object' && set !== null ? (set as Record<string, unknown>).data : undefined;
-    if (typeof corrected === 'object' && corrected !== null) {
-      want('document', (corrected as Record<string, unknown>).inReplyTo);
-      want('meeting', (corrected as Record<string, unknown>).meetingId);
+export function factsNeeded(command: CatalogueCommand): FactsNeeded {
+  return collectFactsNeeded((want, wantEvent) => {
+    for (const event of command.events) {
+      const { entity, mentions, names } = referencesOf(event);
+      if (entity) want(entity.kind, entity.id);
+      for (const mention of mentions) want(mention.kind, mention.id);
+      if (!names) continue;
+      wantEvent(names.eventId);
+      // What a correction changes is checked against the named event's type, known once it is loaded.
+      want('document', names.set?.data?.inReplyTo);
+      want('meeting', names.set?.data?.meetingId);
     }
-  }
-  return { entities: [...entities.values()], eventIds: [...eventIds] };
-}
-
-export function decide(command: WriteCommand, facts: DecisionFacts): Decision {
-  if (command.expectedVersion !== null && command.expectedVersion !== facts.version) {
-    return {
-      outcome: 'rejected',
-      rejection: {
-        slug: 'version-mismatch',
-        title: 'The standoff has changed',
-        detail: `If-Match expects version ${command.expectedVersion}, the standoff is at version ${facts.version}`,
-        errors: [{ path: 'If-Match', message: `the current version is ${facts.version}` }],
-      },
-    };
-  }
-  const overlay = new BatchOverlay(facts);
-  try {
-    command.events.forEach((event, index) => {
-      const prefix = command.batch ? `/events/${index}` : '';
-      decideMember(command, event, overlay, prefix);
-    });
-  } catch (error) {
-    if (error instanceof Rejected) return { outcome: 'rejected', rejection: error.rejection };
-    throw error;
-  }
-  return {
-    outcome: 'accepted',
-    events: overlay.accepted,
-    createdEntities: overlay.created,
-    versionAfter: overlay.version,
-  };
-}
-
-function decideMember(command: WriteCommand, event: CommandEvent, facts: BatchOverlay, prefix: string): void {
-  if (facts.eventIdTaken(event.eventId)) {
-    reject('event-id-taken', 'The event id is taken', `${prefix}/eventId`, `event ${event.eventId} exists`);
-  }
-  if (event.reportedAt && event.reportedAt.ms > command.recordedAt) {
-    reject(
-      'reported-after-recorded',
-      'reportedAt is later than the log recorded the event',
-      `${prefix}/reportedAt`,
-      'reportedAt must not be later than the time the log recorded the event',
-    );
-  }
-  const recorded: RecordedEvent = {
-    eventId: event.eventId,
-    standoffId: command.standoffId,
-    position: facts.version + 1,
-    type: event.type,
-    occurredAt: event.occurredAt.ms,
-    occurredPrecision: event.occurredAt.precision,
-    reportedAt: event.reportedAt?.ms ?? command.recordedAt,
-    reportedPrecision: event.reportedAt?.precision ?? 'instant',
-    recordedAt: command.recordedAt,
-    actor: event.actor,
-    target: event.target,
-    summary: event.summary,
-    cameo: event.cameo,
-    data: event.data,
-    source: event.source,
-  };
-  checkEntity(recorded, facts, prefix);
-  checkReferences(recorded, facts, prefix);
-  facts.accept(recorded);
-}
-
-function checkEntity(event: RecordedEvent, facts: BatchOverlay, prefix: string): void {
-  const rule = ENTITY_OF[event.type];
-  if (rule) {
-    const id = String(event.data[rule.field]);
-    const existing = facts.entity(rule.kind, id);
-    const path = `${prefix}/data/${rule.field}`;
-    if (rule.mustBe === 'new' && existing) {
-      reject('entity-exists', `The ${rule.kind} exists`, path, `${rule.kind} ${id} already exists`);
-    }
-    if (rule.mustBe === 'existing' && !existing) {
-      reject('unknown-reference', `Unknown ${rule.kind}`, path, `no ${rule.kind} ${id} in this standoff`);
-    }
-    if (event.type === 'demand.withdrawn' && existing && existing.creatorActor !== event.actor) {
-      reject(
-        'not-the-issuer',
-        'Only the issuer may withdraw a demand',
-        `${prefix}/actor`,
-        'must be the issuer',
-      );
-    }
-    if (!existing) {
-      facts.create({ kind: rule.kind, entityId: id, createdBy: event.eventId, creatorActor: event.actor });
-    }
-  }
-  const inReplyTo = event.type === 'document.delivered' ? event.data.inReplyTo : undefined;
-  if (typeof inReplyTo === 'string' && !facts.entity('document', inReplyTo)) {
-    reject('unknown-reference', 'Unknown document', `${prefix}/data/inReplyTo`, `no document ${inReplyTo}`);
-  }
-  const meetingId = event.type === 'contact.held' ? event.data.meetingId : undefined;
-  if (typeof meetingId === 'string' && !facts.entity('meeting', meetingId)) {
-    reject('unknown-reference', 'Unknown meeting', `${prefix}/data/meetingId`, `no meeting ${meetingId}`);
-  }
-}
-
-function checkReferences(event: RecordedEvent, facts: BatchOverlay, prefix: string): void {
-  if (event.type !== 'claim.disputed' && event.type !== 'event.retracted' && event.type !== 'event.corrected')
-    return;
-  const path = `${prefix}/data/eventId`;
-  const named = facts.event(String(event.data.eventId));
-  if (!named) reject('unknown-reference', 'Unknown event', path, `no accepted event ${event.data.eventId}`);
-  if (isMetaType(named.type)) {
-    reject('invalid-reference', 'A meta event cannot be named here', path, `${named.type} is a meta event`);
-  }
-  if (event.type === 'claim.disputed' && named.type === 'claim.disputed') {
-    reject('invalid-reference', 'A dispute cannot be disputed', path, 'retract the dispute instead');
-  }
-  if (event.type === 'event.corrected') {
-    const set = event.data.set as Record<string, unknown>;
-    checkCorrectedReferences(named, set, facts, `${prefix}/data/set/data`);
-    const corrected = applyCorrection(named, set);
-    // applyCorrection never changes an entity id, so the identity check looks at what was asked for.
-    const requested = {
-      ...named,
-      data: { ...named.data, ...(set.data as Record<string, unknown> | undefined) },
-    };
-    const errors = [...checkCorrectionKeepsIdentity(named, requested), ...checkEventRules(corrected)];
-    if (errors.length > 0) {
-      throw new Rejected({
-        slug: 'invalid-correction',
-        title: 'The corrected event breaks the catalogue',
-        detail: `event ${named.eventId} as corrected would break ${errors.length} rule(s)`,
-        errors: errors.map((e) => ({ path: `${prefix}/data/set${e.path}`, message: e.message })),
-      });
-    }
-    facts.replaceCurrent(corrected);
-  }
+  });
 }
 
 /**
- * What a correction may not do to references: point a dispute at another event (what a dispute is about is its
- * identity: retract it and dispute the other event), or name a document or meeting that does not exist.
+ * The current rules (version 2 in rules.ts): each member's references, read once from the catalogue's union,
+ * must hold. A command's events come decoded (command-decoding.ts), so nothing here checks a field again or casts.
  */
-function checkCorrectedReferences(
-  named: RecordedEvent,
-  set: Record<string, unknown>,
+export function decide(command: CatalogueCommand, facts: DecisionFacts): Decision {
+  return decideMembers(command, facts, (event, overlay, prefix) => {
+    const recorded = recordNewEvent(command, event, overlay, prefix);
+    checkReferences(event, recorded, overlay, prefix);
+    overlay.accept(recorded);
+  });
+}
+
+function checkReferences(
+  event: CatalogueCommandEvent,
+  recorded: RecordedEvent,
   facts: BatchOverlay,
-  path: string,
+  prefix: string,
 ): void {
-  const data = set.data;
-  if (typeof data !== 'object' || data === null) return;
-  const changes = data as Record<string, unknown>;
-  if (named.type === 'claim.disputed' && 'eventId' in changes && changes.eventId !== named.data.eventId) {
-    reject(
-      'invalid-correction',
-      'A dispute keeps the event it names',
-      `${path}/eventId`,
-      'a correction cannot point a dispute at another event: retract the dispute and dispute the other event',
-    );
-  }
-  const inReplyTo = named.type === 'document.delivered' ? changes.inReplyTo : undefined;
-  if (typeof inReplyTo === 'string' && !facts.entity('document', inReplyTo)) {
-    reject('unknown-reference', 'Unknown document', `${path}/inReplyTo`, `no document ${inReplyTo}`);
-  }
-  const meetingId = named.type === 'contact.held' ? changes.meetingId : undefined;
-  if (typeof meetingId === 'string' && !facts.entity('meeting', meetingId)) {
-    reject('unknown-reference', 'Unknown meeting', `${path}/meetingId`, `no meeting ${meetingId}`);
-  }
+  const { entity, mentions, names } = referencesOf(event);
+  if (entity) checkEntity(entity, entity.id, recorded, facts, prefix);
+  for (const { kind, field, id } of mentions) checkMentioned(kind, id, facts, `${prefix}/data/${field}`);
+  if (!names) return;
+  const named = namedEvent(event.type, names.eventId, facts, prefix);
+  if (names.set) checkCorrection(named, names.set, facts, prefix);
 }

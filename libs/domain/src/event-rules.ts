@@ -16,7 +16,12 @@ import {
   TARGET_RULES,
 } from './events';
 import { childPath, didYouMean, type FieldError, onePerPath } from './field-error';
-import { CARRIED_DATA_FIELDS, type CatalogueEvent, type RecordedEvent } from './recorded-event';
+import {
+  CARRIED_DATA_FIELDS,
+  type CatalogueUnion,
+  type RecordedEvent,
+  type TypedByCatalogue,
+} from './recorded-event';
 import { isWithinSupportedYears, MAX_YEAR, MIN_YEAR, parseTime, type TimePoint } from './time';
 
 /**
@@ -244,8 +249,23 @@ export function checkEventFields(type: EventType | undefined, event: EventFields
 
 // ---- recorded events ----
 
-/** The type's rules on an event already in the log's shape: after a correction is applied, for instance. */
-export function checkEventRules(event: RecordedEvent): FieldError[] {
+/** An event in the log's shape (times in epoch milliseconds, targets a list), its fields as read. */
+export interface EventInLogShape {
+  readonly type: unknown;
+  readonly occurredAt: number;
+  readonly reportedAt: number;
+  readonly actor: unknown;
+  readonly target: readonly unknown[];
+  readonly summary: unknown;
+  readonly cameo: unknown;
+  readonly data: unknown;
+}
+
+/**
+ * The type's rules on an event already in the log's shape: after a correction is applied, or a command read
+ * from the log (command-decoding.ts).
+ */
+export function checkEventRules(event: EventInLogShape): FieldError[] {
   const type = readType(event.type);
   if (type.value === undefined) return type.errors;
   const target = { elements: event.target, pathOf: (index: number) => childPath('/target', index) };
@@ -260,17 +280,18 @@ export function checkEventRules(event: RecordedEvent): FieldError[] {
  * The event as the catalogue's union, or undefined when it breaks what the union promises: a type of the
  * catalogue, an actor exactly when the type has one, and data whose named fields follow the type's rules
  * (but for the fields the state only carries, `CARRIED_DATA_FIELDS`).
- * Accepted events always decode (the API validated them, the decider their corrections); the one cast of a
- * stored event to its type is here, so that what reads the union trusts it without checking fields again.
+ * Accepted events always decode (the API validated them, the decider their corrections), and so do the events of
+ * a command the API appended (command-decoding.ts checks them whole first); the one cast of an event to its
+ * type is here, so that what reads the union trusts it without checking fields again.
  */
-export function asCatalogueEvent(event: RecordedEvent): CatalogueEvent | undefined {
+export function asCatalogueEvent<E extends TypedByCatalogue>(event: E): CatalogueUnion<E> | undefined {
   const { type, actor, data } = event;
   if (!isEventType(type)) return undefined;
   const actorFits = isMetaType(type)
     ? actor === null
     : typeof actor === 'string' && ACTOR_ID_PATTERN.test(actor);
   return actorFits && isJsonObject(data) && satisfiesDataRules(type, data)
-    ? (event as CatalogueEvent)
+    ? (event as CatalogueUnion<E>)
     : undefined;
 }
 

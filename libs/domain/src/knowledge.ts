@@ -108,19 +108,19 @@ export function knowledgeView(events: readonly RecordedEvent[], knownAt: number)
     if (target && target.type !== RETRACTION_TYPE) retracted.add(target.eventId);
   }
 
-  const correctionsOf = new Map<string, Correction[]>();
+  const correctionsOf = new Map<string, { readonly target: RecordedEvent; readonly list: Correction[] }>();
   for (const correction of corrections) {
     if (retracted.has(correction.eventId)) continue;
     const target = original.get(correction.data.eventId);
     if (!target || target.type === RETRACTION_TYPE || target.type === CORRECTION_TYPE) continue;
-    const list = correctionsOf.get(target.eventId);
-    if (list) list.push(correction);
-    else correctionsOf.set(target.eventId, [correction]);
+    const ofTarget = correctionsOf.get(target.eventId);
+    if (ofTarget) ofTarget.list.push(correction);
+    else correctionsOf.set(target.eventId, { target, list: [correction] });
   }
   const corrected = new Map<string, { event: RecordedEvent; correctedBy: string[] }>();
-  for (const [targetId, list] of correctionsOf) {
+  for (const [targetId, { target, list }] of correctionsOf) {
     list.sort(compareKnowledgeOrder);
-    let event = original.get(targetId) as RecordedEvent;
+    let event = target;
     for (const correction of list) event = applyCorrection(event, correction.data.set);
     corrected.set(targetId, { event, correctedBy: list.map((c) => c.eventId) });
   }

@@ -37,12 +37,31 @@ export const CARRIED_DATA_FIELDS = ['conditions', 'measures'] as const;
 
 type CarriedDataField = (typeof CARRIED_DATA_FIELDS)[number];
 
-/** A recorded event of one catalogue type: its actor and its data as the catalogue types them. */
-export type RecordedEventOf<T extends EventType> = Omit<RecordedEvent, 'type' | 'actor' | 'data'> & {
+/** What the catalogue types of an event by its type: the type, the actor and the data. */
+export interface TypedByCatalogue {
+  readonly type: string;
+  readonly actor: string | null;
+  readonly data: EventData;
+}
+
+/**
+ * An event of one catalogue type, recorded or as a command carries it: its actor and data as the catalogue
+ * types them.
+ */
+export type EventOfType<E extends TypedByCatalogue, T extends EventType> = Omit<
+  E,
+  'type' | 'actor' | 'data'
+> & {
   readonly type: T;
   readonly actor: T extends MetaType ? null : string;
   readonly data: Omit<EventDataByType[T], CarriedDataField> & EventData;
 };
 
-/** A recorded event as the catalogue's discriminated union: `asCatalogueEvent` (event-rules.ts) decodes one. */
-export type CatalogueEvent = { [T in EventType]: RecordedEventOf<T> }[EventType];
+/** Events of this shape as the catalogue's discriminated union: `asCatalogueEvent` (event-rules.ts) decodes one. */
+export type CatalogueUnion<E extends TypedByCatalogue> = { [T in EventType]: EventOfType<E, T> }[EventType];
+
+/** A recorded event of one catalogue type. */
+export type RecordedEventOf<T extends EventType> = EventOfType<RecordedEvent, T>;
+
+/** A recorded event as the catalogue's discriminated union. */
+export type CatalogueEvent = CatalogueUnion<RecordedEvent>;

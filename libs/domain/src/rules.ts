@@ -1,7 +1,20 @@
-import { decide, type Decision, type DecisionFacts, type WriteCommand } from './decide';
+import { decodeCommand } from './command-decoding';
+import {
+  decide,
+  type Decision,
+  type DecisionFacts,
+  type FactsNeeded,
+  factsNeeded,
+  type WriteCommand,
+} from './decide';
+import { decideV1, factsNeededV1 } from './rules-v1';
 
 /** One version of the decision rules: how a command recorded under it is decided, now and in every rebuild. */
-export type Decider = (command: WriteCommand, facts: DecisionFacts) => Decision;
+export interface Decider {
+  /** What `decide` will ask its facts about for this command, so that the caller loads exactly that. */
+  readonly factsNeeded: (command: WriteCommand) => FactsNeeded;
+  readonly decide: (command: WriteCommand, facts: DecisionFacts) => Decision;
+}
 
 /** The version of records appended before versions were recorded. */
 export const FIRST_RULES_VERSION = 1;
@@ -18,9 +31,21 @@ export function ruleBook(versions: Readonly<Record<number, Decider>>): RuleBook 
   return { current: Math.max(...known.keys()), rules: (version) => known.get(version) };
 }
 
+/** Version 1: events read by type name and field name (rules-v1.ts), whatever the record holds. */
+export const RULES_V1: Decider = { factsNeeded: factsNeededV1, decide: decideV1 };
+
+/**
+ * Version 2: the same rules on the command decoded into the catalogue's union (decide.ts). A record whose
+ * events the API could not have appended is not decided: UndecodableCommandError dead-letters it.
+ */
+export const RULES_V2: Decider = {
+  factsNeeded: (command) => factsNeeded(decodeCommand(command)),
+  decide: (command, facts) => decide(decodeCommand(command), facts),
+};
+
 /**
  * Every version of the rules the product has had. The log holds commands, and a rebuild decides them again:
  * so a change that could decide any command differently is a new version here, and the old version stays.
  * Each record carries the version it was appended under, and is decided by it, in every rebuild.
  */
-export const RULE_BOOK: RuleBook = ruleBook({ [FIRST_RULES_VERSION]: decide });
+export const RULE_BOOK: RuleBook = ruleBook({ 1: RULES_V1, 2: RULES_V2 });

@@ -1,6 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { decide } from '@app/domain/decide';
-import { ruleBook, type Decider, type RuleBook } from '@app/domain/rules';
+import { ruleBook, RULES_V1, type Decider, type RuleBook } from '@app/domain/rules';
 import { type Envelope } from '@app/event-log/envelope';
 import { EmbeddedEventLog } from '@app/event-log/embedded-event-log.adapter';
 import { DecisionProjection, UnknownRulesVersionError } from '@app/decisions/decision-projection';
@@ -14,18 +13,21 @@ const STANDOFF = 'rule-versions';
 const CONSUMER = 'rules-test';
 
 /** A rule added later: an unverified claim is refused. */
-const refusingUnverified: Decider = (command, facts) =>
-  command.events.some((event) => event.summary.includes('unverified'))
-    ? {
-        outcome: 'rejected',
-        rejection: {
-          slug: 'invalid-reference',
-          title: 'Unverified claim',
-          detail: 'unverified',
-          errors: [],
-        },
-      }
-    : decide(command, facts);
+const refusingUnverified: Decider = {
+  factsNeeded: RULES_V1.factsNeeded,
+  decide: (command, facts) =>
+    command.events.some((event) => event.summary.includes('unverified'))
+      ? {
+          outcome: 'rejected',
+          rejection: {
+            slug: 'invalid-reference',
+            title: 'Unverified claim',
+            detail: 'unverified',
+            errors: [],
+          },
+        }
+      : RULES_V1.decide(command, facts),
+};
 
 /**
  * Issue 7, item 8: the log holds commands and a rebuild decides them again, so each record carries the version
@@ -86,7 +88,7 @@ describe('decisions under versioned rules, rebuilt on the real Postgres', () => 
     );
 
   it('keeps every past decision through a rebuild after a rule changed, and decides new commands by the new rule', async () => {
-    const first = ruleBook({ 1: decide });
+    const first = ruleBook({ 1: RULES_V1 });
     await log.append(statementCommand('a verified statement', first.current));
     await log.append(statementCommand('an unverified statement', first.current));
     await project(first, 2);
@@ -96,7 +98,7 @@ describe('decisions under versioned rules, rebuilt on the real Postgres', () => 
     ]);
 
     // The rule changes: version 2 refuses unverified claims; version 1 is kept.
-    const second = ruleBook({ 1: decide, 2: refusingUnverified });
+    const second = ruleBook({ 1: RULES_V1, 2: refusingUnverified });
     await log.append(statementCommand('another unverified statement', second.current));
     await log.append(statementCommand('another verified statement', second.current));
     await project(second, 4);
@@ -131,7 +133,7 @@ describe('decisions under versioned rules, rebuilt on the real Postgres', () => 
       'embedded',
       undefined,
       undefined,
-      ruleBook({ 1: decide }),
+      ruleBook({ 1: RULES_V1 }),
     );
     const offset = String(await appliedRecords());
     const record = recordOf(envelope, Number(offset));
