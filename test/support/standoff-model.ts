@@ -132,7 +132,7 @@ export class StandoffModel {
       recordedAt,
       events,
     };
-    const decision = RULES(command, this.facts());
+    const decision = RULES.decide(command, this.facts());
     return {
       kind: 'decided',
       command,
@@ -149,7 +149,7 @@ export class StandoffModel {
    * answer tells: the log's clock); returns the decision as recorded, which must have the predicted outcome.
    */
   commit(prediction: Extract<Prediction, { kind: 'decided' }>, recordedAt: number): Decision {
-    const decision = RULES({ ...prediction.command, recordedAt }, this.facts());
+    const decision = RULES.decide({ ...prediction.command, recordedAt }, this.facts());
     const command: DecidedCommand = {
       requestHash: prediction.requestHash,
       size: prediction.command.events.length,
