@@ -8,6 +8,7 @@ import {
   type DemandEntry,
   type DemandStatus,
   type FoldState,
+  type Provenance,
   type StandoffState,
   type TensionWindow,
 } from './state';
@@ -50,6 +51,11 @@ export function includedEvents(view: KnowledgeView, asOf: number): KnownEvent[] 
 
 function time(point: TimePoint): string {
   return formatTime(point.ms, point.precision);
+}
+
+/** An item's provenance, copied (not spread from the entry: the view lists only its own fields). */
+function provenance(item: Provenance): Provenance {
+  return { origin: item.origin, lastChange: item.lastChange };
 }
 
 function optionalTime(point: TimePoint | null): string | null {
@@ -129,6 +135,7 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       rejectedBy: [...d.rejectedBy],
       acceptedBy: [...d.acceptedBy],
       updatedAt: time(d.updatedAt),
+      ...provenance(d),
     })),
     documents: sortedBy(
       values(state.documents),
@@ -143,12 +150,19 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       deliveredAt: time(d.deliveredAt),
       status: d.void ? 'void' : d.disputedBy.length > 0 ? 'disputed' : 'delivered',
       disputedBy: [...d.disputedBy],
+      ...provenance(d),
     })),
     awaiting: sortedBy(
       values(state.awaiting),
       (a) => a.since.ms,
       (a) => [a.from, a.to, a.documentId],
-    ).map((a) => ({ from: a.from, to: a.to, documentId: a.documentId, since: time(a.since) })),
+    ).map((a) => ({
+      from: a.from,
+      to: a.to,
+      documentId: a.documentId,
+      since: time(a.since),
+      ...provenance(a),
+    })),
     contacts: sortedBy(
       values(state.contacts),
       (c) => c.lastAt.ms,
@@ -158,6 +172,7 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       count: c.count,
       lastAt: time(c.lastAt),
       byMode: { ...c.byMode },
+      ...provenance(c),
     })),
     meetings: sortedBy(
       values(state.meetings),
@@ -174,6 +189,7 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       cancelledAt: optionalTime(m.cancelledAt),
       place: m.place,
       conditions: m.conditions,
+      ...provenance(m),
     })),
     pacts: sortedBy(
       values(state.pacts),
@@ -185,6 +201,7 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       parties: [...p.parties],
       status: p.status,
       since: time(p.since),
+      ...provenance(p),
     })),
     forces: sortedBy(
       values(state.forces),
@@ -197,6 +214,7 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       troops: f.troops,
       since: time(f.since),
       disputedBy: [...f.disputedBy],
+      ...provenance(f),
     })),
     estimates: sortedBy(
       values(state.estimates),
@@ -208,12 +226,19 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       estimator: e.estimator,
       troops: { min: e.min, max: e.max },
       at: time(e.at),
+      ...provenance(e),
     })),
     positions: sortedBy(
       values(state.positions),
       (p) => p.statedAt.ms,
       (p) => [p.actor, p.topic],
-    ).map((p) => ({ actor: p.actor, topic: p.topic, stance: p.stance, statedAt: time(p.statedAt) })),
+    ).map((p) => ({
+      actor: p.actor,
+      topic: p.topic,
+      stance: p.stance,
+      statedAt: time(p.statedAt),
+      ...provenance(p),
+    })),
     sanctions: sortedBy(
       values(state.sanctions),
       (s) => s.since.ms,
@@ -224,6 +249,7 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       status: s.status,
       measures: s.measures,
       since: time(s.since),
+      ...provenance(s),
     })),
     disputed: sortedBy(
       values(state.disputed),
@@ -235,6 +261,7 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       actor: d.actor,
       disputedBy: [...d.disputedBy],
       void: d.void,
+      ...provenance(d),
     })),
     tension: context.tension ?? {
       last7Days: tensionWindow(state, context.asOf, 7),

@@ -1,6 +1,7 @@
 import type { RecordedEventOf } from '../recorded-event';
 import { entityKey, sortedSet, type FoldState } from '../state';
 import { occurred } from './event-parts';
+import { changeBy, createdBy } from './provenance';
 
 /** A new demand; an id already present keeps the first demand (the later event only counts). */
 export function tableDemand(state: FoldState, event: RecordedEventOf<'demand.tabled'>): void {
@@ -18,6 +19,7 @@ export function tableDemand(state: FoldState, event: RecordedEventOf<'demand.tab
     acceptedBy: [],
     withdrawn: false,
     updatedAt: at,
+    ...createdBy(event),
   };
 }
 
@@ -37,6 +39,7 @@ export function answerDemand(
     ? demand.acceptedBy.filter((a) => a !== actor)
     : sortedSet([...demand.acceptedBy, actor]);
   demand.updatedAt = occurred(event);
+  changeBy(demand, event);
 }
 
 /** Withdrawn for good, by its issuer only (the catalogue requires the issuer; another actor is skipped). */
@@ -45,4 +48,5 @@ export function withdrawDemand(state: FoldState, event: RecordedEventOf<'demand.
   if (!demand || demand.issuer !== event.actor) return;
   demand.withdrawn = true;
   demand.updatedAt = occurred(event);
+  changeBy(demand, event);
 }

@@ -1,14 +1,17 @@
 import type { RecordedEventOf } from '../recorded-event';
 import { entityKey, type FoldState } from '../state';
 import { occurred } from './event-parts';
+import { rewrittenBy } from './provenance';
 
 /** The actor's stance on the topic, as last stated. */
 export function statePosition(state: FoldState, event: RecordedEventOf<'position.stated'>): void {
   const { topic, stance } = event.data;
-  state.positions[entityKey(event.actor, topic)] = {
+  const key = entityKey(event.actor, topic);
+  state.positions[key] = {
     actor: event.actor,
     topic,
     stance,
     statedAt: occurred(event),
+    ...rewrittenBy(state.positions[key], event),
   };
 }

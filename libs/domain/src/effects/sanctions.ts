@@ -1,6 +1,7 @@
 import type { RecordedEventOf } from '../recorded-event';
 import { entityKey, sortedSet, type FoldState } from '../state';
 import { occurred } from './event-parts';
+import { rewrittenBy } from './provenance';
 
 /** The actor's sanctions against each target, `threatened` or `imposed` as the latest event says. */
 export function sanction(
@@ -11,12 +12,14 @@ export function sanction(
   const status = event.type === 'sanctions.threatened' ? 'threatened' : 'imposed';
   for (const against of sortedSet(event.target)) {
     if (against === by) continue;
-    state.sanctions[entityKey(by, against)] = {
+    const key = entityKey(by, against);
+    state.sanctions[key] = {
       by,
       against,
       status,
       measures: event.data.measures ?? null,
       since: occurred(event),
+      ...rewrittenBy(state.sanctions[key], event),
     };
   }
 }
