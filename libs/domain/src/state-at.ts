@@ -8,7 +8,6 @@ import {
   type DemandEntry,
   type DemandStatus,
   type FoldState,
-  type Provenance,
   type StandoffState,
   type TensionWindow,
 } from './state';
@@ -51,11 +50,6 @@ export function includedEvents(view: KnowledgeView, asOf: number): KnownEvent[] 
 
 function time(point: TimePoint): string {
   return formatTime(point.ms, point.precision);
-}
-
-/** An item's provenance, copied (not spread from the entry: the view lists only its own fields). */
-function provenance(item: Provenance): Provenance {
-  return { origin: item.origin, lastChange: item.lastChange };
 }
 
 function optionalTime(point: TimePoint | null): string | null {
@@ -135,7 +129,8 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       rejectedBy: [...d.rejectedBy],
       acceptedBy: [...d.acceptedBy],
       updatedAt: time(d.updatedAt),
-      ...provenance(d),
+      origin: d.origin,
+      lastChange: d.lastChange,
     })),
     documents: sortedBy(
       values(state.documents),
@@ -150,7 +145,8 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       deliveredAt: time(d.deliveredAt),
       status: d.void ? 'void' : d.disputedBy.length > 0 ? 'disputed' : 'delivered',
       disputedBy: [...d.disputedBy],
-      ...provenance(d),
+      origin: d.origin,
+      lastChange: d.lastChange,
     })),
     awaiting: sortedBy(
       values(state.awaiting),
@@ -161,7 +157,8 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       to: a.to,
       documentId: a.documentId,
       since: time(a.since),
-      ...provenance(a),
+      origin: a.origin,
+      lastChange: a.lastChange,
     })),
     contacts: sortedBy(
       values(state.contacts),
@@ -172,7 +169,8 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       count: c.count,
       lastAt: time(c.lastAt),
       byMode: { ...c.byMode },
-      ...provenance(c),
+      origin: c.origin,
+      lastChange: c.lastChange,
     })),
     meetings: sortedBy(
       values(state.meetings),
@@ -189,7 +187,8 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       cancelledAt: optionalTime(m.cancelledAt),
       place: m.place,
       conditions: m.conditions,
-      ...provenance(m),
+      origin: m.origin,
+      lastChange: m.lastChange,
     })),
     pacts: sortedBy(
       values(state.pacts),
@@ -201,7 +200,8 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       parties: [...p.parties],
       status: p.status,
       since: time(p.since),
-      ...provenance(p),
+      origin: p.origin,
+      lastChange: p.lastChange,
     })),
     forces: sortedBy(
       values(state.forces),
@@ -214,7 +214,8 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       troops: f.troops,
       since: time(f.since),
       disputedBy: [...f.disputedBy],
-      ...provenance(f),
+      origin: f.origin,
+      lastChange: f.lastChange,
     })),
     estimates: sortedBy(
       values(state.estimates),
@@ -226,7 +227,8 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       estimator: e.estimator,
       troops: { min: e.min, max: e.max },
       at: time(e.at),
-      ...provenance(e),
+      origin: e.origin,
+      lastChange: e.lastChange,
     })),
     positions: sortedBy(
       values(state.positions),
@@ -237,7 +239,8 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       topic: p.topic,
       stance: p.stance,
       statedAt: time(p.statedAt),
-      ...provenance(p),
+      origin: p.origin,
+      lastChange: p.lastChange,
     })),
     sanctions: sortedBy(
       values(state.sanctions),
@@ -249,7 +252,8 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       status: s.status,
       measures: s.measures,
       since: time(s.since),
-      ...provenance(s),
+      origin: s.origin,
+      lastChange: s.lastChange,
     })),
     disputed: sortedBy(
       values(state.disputed),
@@ -261,7 +265,8 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       actor: d.actor,
       disputedBy: [...d.disputedBy],
       void: d.void,
-      ...provenance(d),
+      origin: d.origin,
+      lastChange: d.lastChange,
     })),
     tension: context.tension ?? {
       last7Days: tensionWindow(state, context.asOf, 7),

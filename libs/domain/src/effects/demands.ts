@@ -1,7 +1,7 @@
 import type { RecordedEventOf } from '../recorded-event';
 import { entityKey, sortedSet, type FoldState } from '../state';
 import { occurred } from './event-parts';
-import { changeBy, createdBy } from './provenance';
+import { changeBy } from './provenance';
 
 /** A new demand; an id already present keeps the first demand (the later event only counts). */
 export function tableDemand(state: FoldState, event: RecordedEventOf<'demand.tabled'>): void {
@@ -19,7 +19,8 @@ export function tableDemand(state: FoldState, event: RecordedEventOf<'demand.tab
     acceptedBy: [],
     withdrawn: false,
     updatedAt: at,
-    ...createdBy(event),
+    origin: event.eventId,
+    lastChange: event.eventId,
   };
 }
 

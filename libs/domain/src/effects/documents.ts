@@ -2,7 +2,7 @@ import type { DocumentKind } from '../events';
 import type { RecordedEvent, RecordedEventOf } from '../recorded-event';
 import { entityKey, sortedSet, type DocumentEntry, type FoldState } from '../state';
 import { occurred } from './event-parts';
-import { createdBy, latestOf } from './provenance';
+import { latestOf } from './provenance';
 
 /** Kinds of document that open an awaited reply from each recipient. */
 const AWAITING_KINDS: ReadonlySet<DocumentKind> = new Set(['draft-treaty', 'proposal', 'response']);
@@ -51,7 +51,8 @@ export function deliverDocument(
         to: author,
         documentId,
         since: document.deliveredAt,
-        ...createdBy(event),
+        origin: event.eventId,
+        lastChange: event.eventId,
       };
     }
   }

@@ -1,7 +1,7 @@
 import type { RecordedEvent, RecordedEventOf } from '../recorded-event';
 import { entityKey, type FoldState } from '../state';
 import { occurred } from './event-parts';
-import { latestOf, rewrittenBy } from './provenance';
+import { latestOf } from './provenance';
 
 /** The actor's forces in the area: posture, troops and since when; disputes show on them. */
 export function changeForces(
@@ -34,6 +34,7 @@ export function estimateForces(state: FoldState, event: RecordedEventOf<'forces.
     min: troops.min ?? null,
     max: troops.max ?? null,
     at: occurred(event),
-    ...rewrittenBy(state.estimates[key], event),
+    origin: state.estimates[key]?.origin ?? event.eventId,
+    lastChange: event.eventId,
   };
 }

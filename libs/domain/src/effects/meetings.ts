@@ -2,7 +2,7 @@ import type { RecordedEvent, RecordedEventOf } from '../recorded-event';
 import { entityKey, sortedSet, type FoldState, type MeetingEntry } from '../state';
 import type { TimePoint } from '../time';
 import { dataTime, occurred, takingPart } from './event-parts';
-import { changeBy, createdBy } from './provenance';
+import { changeBy } from './provenance';
 
 /** A new meeting, `proposed`; an id already present keeps the first meeting (the later event only counts). */
 export function proposeMeeting(state: FoldState, event: RecordedEventOf<'meeting.proposed'>): void {
@@ -61,7 +61,8 @@ function newMeeting(
     cancelledAt: null,
     place: place ?? null,
     conditions: null,
-    ...createdBy(creator),
+    origin: creator.eventId,
+    lastChange: creator.eventId,
   };
 }
 

@@ -1,7 +1,7 @@
 import type { RecordedEventOf } from '../recorded-event';
 import { entityKey, sortedSet, type FoldState } from '../state';
 import { occurred, takingPart } from './event-parts';
-import { changeBy, createdBy } from './provenance';
+import { changeBy } from './provenance';
 
 /** A new pact, `in-preparation`; an id already present keeps the first pact (the later event only counts). */
 export function proposePact(state: FoldState, event: RecordedEventOf<'pact.proposed'>): void {
@@ -13,7 +13,8 @@ export function proposePact(state: FoldState, event: RecordedEventOf<'pact.propo
     parties: sortedSet(parties ?? takingPart(event)),
     status: 'in-preparation',
     since: occurred(event),
-    ...createdBy(event),
+    origin: event.eventId,
+    lastChange: event.eventId,
   };
 }
 
@@ -29,7 +30,8 @@ export function signPact(state: FoldState, event: RecordedEventOf<'pact.signed'>
       parties: sortedSet(parties ?? takingPart(event)),
       status: 'signed',
       since: at,
-      ...createdBy(event),
+      origin: event.eventId,
+      lastChange: event.eventId,
     };
     return;
   }

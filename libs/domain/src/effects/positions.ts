@@ -1,7 +1,6 @@
 import type { RecordedEventOf } from '../recorded-event';
 import { entityKey, type FoldState } from '../state';
 import { occurred } from './event-parts';
-import { rewrittenBy } from './provenance';
 
 /** The actor's stance on the topic, as last stated. */
 export function statePosition(state: FoldState, event: RecordedEventOf<'position.stated'>): void {
@@ -12,6 +11,7 @@ export function statePosition(state: FoldState, event: RecordedEventOf<'position
     topic,
     stance,
     statedAt: occurred(event),
-    ...rewrittenBy(state.positions[key], event),
+    origin: state.positions[key]?.origin ?? event.eventId,
+    lastChange: event.eventId,
   };
 }

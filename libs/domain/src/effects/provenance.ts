@@ -16,16 +16,6 @@ import type { Provenance } from '../state';
  * - an item replaced whole under the same ids (forces, estimates, positions, sanctions) keeps its origin.
  */
 
-/** A new item's provenance: the event created it and changed it last. */
-export function createdBy(event: RecordedEvent): Provenance {
-  return { origin: event.eventId, lastChange: event.eventId };
-}
-
-/** The provenance of an item the event (re)writes under ids that may already name one. */
-export function rewrittenBy(previous: Provenance | undefined, event: RecordedEvent): Provenance {
-  return { origin: previous?.origin ?? event.eventId, lastChange: event.eventId };
-}
-
 export function changeBy(item: Provenance, event: RecordedEvent): void {
   item.lastChange = event.eventId;
 }

@@ -1,7 +1,6 @@
 import type { RecordedEventOf } from '../recorded-event';
 import { entityKey, sortedSet, type FoldState } from '../state';
 import { occurred } from './event-parts';
-import { rewrittenBy } from './provenance';
 
 /** The actor's sanctions against each target, `threatened` or `imposed` as the latest event says. */
 export function sanction(
@@ -19,7 +18,8 @@ export function sanction(
       status,
       measures: event.data.measures ?? null,
       since: occurred(event),
-      ...rewrittenBy(state.sanctions[key], event),
+      origin: state.sanctions[key]?.origin ?? event.eventId,
+      lastChange: event.eventId,
     };
   }
 }
