@@ -104,6 +104,54 @@ describe('npm start with no configuration', () => {
     ]);
   });
 
+  it('explains the seed’s state: every origin and lastChange names an event GET …/events/{eventId} returns', async () => {
+    const lists = [
+      'demands',
+      'documents',
+      'awaiting',
+      'contacts',
+      'meetings',
+      'pacts',
+      'forces',
+      'estimates',
+      'positions',
+      'sanctions',
+      'disputed',
+    ];
+    const named = new Set<string>();
+    for (const [asOf, knownAt] of [
+      ['2022-01-30', '2022-01-30'],
+      ['2022-01-31', '2022-01-31'],
+      ['2022-01-31', '2022-02-01'],
+      ['2022-02-01', '2022-02-01'],
+    ]) {
+      const res = await request(baseUrl).get(`/v1/standoffs/${SEED}/state`).query({ asOf, knownAt });
+      expectStatus(res, 200);
+      const state = res.body as Record<string, { origin: string; lastChange: string }[]>;
+      for (const list of lists) {
+        for (const item of state[list]) {
+          expect(item).toEqual(
+            expect.objectContaining({ origin: expect.any(String), lastChange: expect.any(String) }),
+          );
+          named.add(item.origin).add(item.lastChange);
+        }
+      }
+    }
+    const types = new Map<string, string>();
+    for (const eventId of named) {
+      const res = await getEvent(baseUrl, SEED, eventId);
+      expectStatus(res, 200);
+      expect(res.body).toMatchObject({ eventId, status: 'accepted', retracted: false });
+      types.set(eventId, (res.body as { type: string }).type);
+    }
+    // The Kremlin's denial changed its own follow-up, which it voided: the void document names it.
+    const state = (await request(baseUrl).get(`/v1/standoffs/${SEED}/state`).query({ asOf: '2022-02-01' }))
+      .body as { documents: { documentId: string; origin: string; lastChange: string }[] };
+    const followUp = state.documents.find((d) => d.documentId === 'ru-written-follow-up');
+    expect(followUp && types.get(followUp.origin)).toBe('document.delivered');
+    expect(followUp && types.get(followUp.lastChange)).toBe('claim.disputed');
+  });
+
   it('accepts an event, exits with 0 on SIGTERM, and keeps the event across a restart without loading the seed again', async () => {
     if (!product) throw new Error('the product did not start');
     await waitFor(

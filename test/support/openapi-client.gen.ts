@@ -1132,6 +1132,16 @@ export interface components {
                 rejectedBy: string[];
                 acceptedBy: string[];
                 updatedAt: components["schemas"]["ResponseTime"];
+                /**
+                 * Format: uuid
+                 * @description The eventId of the included event that created the item
+                 */
+                origin: string;
+                /**
+                 * Format: uuid
+                 * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                 */
+                lastChange: string;
             }[];
             documents: {
                 documentId: components["schemas"]["EntityId"];
@@ -1143,12 +1153,32 @@ export interface components {
                 /** @enum {string} */
                 status: "delivered" | "disputed" | "void";
                 disputedBy: string[];
+                /**
+                 * Format: uuid
+                 * @description The eventId of the included event that created the item
+                 */
+                origin: string;
+                /**
+                 * Format: uuid
+                 * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                 */
+                lastChange: string;
             }[];
             awaiting: {
                 from: components["schemas"]["ActorId"];
                 to: components["schemas"]["ActorId"];
                 documentId: components["schemas"]["EntityId"];
                 since: components["schemas"]["ResponseTime"];
+                /**
+                 * Format: uuid
+                 * @description The eventId of the included event that created the item
+                 */
+                origin: string;
+                /**
+                 * Format: uuid
+                 * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                 */
+                lastChange: string;
             }[];
             contacts: {
                 actors: components["schemas"]["ActorId"][];
@@ -1161,6 +1191,16 @@ export interface components {
                     visit: number;
                     multilateral: number;
                 };
+                /**
+                 * Format: uuid
+                 * @description The eventId of the included event that created the item
+                 */
+                origin: string;
+                /**
+                 * Format: uuid
+                 * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                 */
+                lastChange: string;
             }[];
             meetings: {
                 meetingId: components["schemas"]["EntityId"];
@@ -1174,6 +1214,16 @@ export interface components {
                 cancelledAt: string | null;
                 place: string | null;
                 conditions: string | null;
+                /**
+                 * Format: uuid
+                 * @description The eventId of the included event that created the item
+                 */
+                origin: string;
+                /**
+                 * Format: uuid
+                 * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                 */
+                lastChange: string;
             }[];
             pacts: {
                 pactId: components["schemas"]["EntityId"];
@@ -1182,6 +1232,16 @@ export interface components {
                 /** @enum {string} */
                 status: "in-preparation" | "signed" | "suspended";
                 since: components["schemas"]["ResponseTime"];
+                /**
+                 * Format: uuid
+                 * @description The eventId of the included event that created the item
+                 */
+                origin: string;
+                /**
+                 * Format: uuid
+                 * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                 */
+                lastChange: string;
             }[];
             forces: {
                 actor: components["schemas"]["ActorId"];
@@ -1190,6 +1250,16 @@ export interface components {
                 troops: number | null;
                 since: components["schemas"]["ResponseTime"];
                 disputedBy: string[];
+                /**
+                 * Format: uuid
+                 * @description The eventId of the included event that created the item
+                 */
+                origin: string;
+                /**
+                 * Format: uuid
+                 * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                 */
+                lastChange: string;
             }[];
             estimates: {
                 subject: components["schemas"]["ActorId"];
@@ -1200,12 +1270,32 @@ export interface components {
                     max: number | null;
                 };
                 at: components["schemas"]["ResponseTime"];
+                /**
+                 * Format: uuid
+                 * @description The eventId of the included event that created the item
+                 */
+                origin: string;
+                /**
+                 * Format: uuid
+                 * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                 */
+                lastChange: string;
             }[];
             positions: {
                 actor: components["schemas"]["ActorId"];
                 topic: string;
                 stance: string;
                 statedAt: components["schemas"]["ResponseTime"];
+                /**
+                 * Format: uuid
+                 * @description The eventId of the included event that created the item
+                 */
+                origin: string;
+                /**
+                 * Format: uuid
+                 * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                 */
+                lastChange: string;
             }[];
             sanctions: {
                 by: components["schemas"]["ActorId"];
@@ -1214,6 +1304,16 @@ export interface components {
                 status: "threatened" | "imposed";
                 measures: string[] | null;
                 since: components["schemas"]["ResponseTime"];
+                /**
+                 * Format: uuid
+                 * @description The eventId of the included event that created the item
+                 */
+                origin: string;
+                /**
+                 * Format: uuid
+                 * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                 */
+                lastChange: string;
             }[];
             disputed: {
                 /** Format: uuid */
@@ -1222,6 +1322,16 @@ export interface components {
                 actor: string | null;
                 disputedBy: string[];
                 void: boolean;
+                /**
+                 * Format: uuid
+                 * @description The eventId of the included event that created the item
+                 */
+                origin: string;
+                /**
+                 * Format: uuid
+                 * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                 */
+                lastChange: string;
             }[];
             tension: {
                 last7Days: {

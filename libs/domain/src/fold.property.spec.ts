@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { foldEvents, initialState } from './fold';
-import { knowledgeView } from './knowledge';
+import { compareFoldOrder, knowledgeView } from './knowledge';
 import type { RecordedEvent } from './recorded-event';
 import { includedEvents, stateAt, type StateQuery } from './state-at';
 import { defaultCameo, eventIdFor } from './test-support/builders';
@@ -264,6 +264,40 @@ describe('the fold, for any log', () => {
         const snapshot = JSON.parse(JSON.stringify(foldEvents(initialState(), included.slice(0, k))));
         expect(foldEvents(snapshot, included.slice(k))).toEqual(foldEvents(initialState(), included));
       }),
+    );
+  });
+
+  it('names in origin and lastChange only events in the fold or disputes standing, lastChange never first', () => {
+    fc.assert(
+      fc.property(logArb, timeArb, timeArb, (specs, asOf, knownAt) => {
+        const view = knowledgeView(toLog(posting(specs)), knownAt);
+        const included = includedEvents(view, asOf);
+        const nameable = new Map(included.map((k) => [k.event.eventId, k.event]));
+        for (const known of included)
+          for (const dispute of known.disputes) nameable.set(dispute.eventId, dispute);
+        const state = stateAt(toLog(posting(specs)), query(asOf, knownAt));
+        const lists = [
+          state.demands,
+          state.documents,
+          state.awaiting,
+          state.contacts,
+          state.meetings,
+          state.pacts,
+          state.forces,
+          state.estimates,
+          state.positions,
+          state.sanctions,
+          state.disputed,
+        ];
+        for (const { origin, lastChange } of lists.flat()) {
+          const first = nameable.get(origin);
+          const last = nameable.get(lastChange);
+          expect(first).toBeDefined();
+          expect(last).toBeDefined();
+          if (first && last) expect(compareFoldOrder(first, last)).toBeLessThanOrEqual(0);
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -1,7 +1,7 @@
 import { countContacts, holdContact } from './effects/contacts';
 import { count } from './effects/counts';
 import { answerDemand, tableDemand, withdrawDemand } from './effects/demands';
-import { deliverDocument } from './effects/documents';
+import { deliverDocument, type DocumentMarkers } from './effects/documents';
 import { changeForces, estimateForces } from './effects/forces';
 import { cancelMeeting, proposeMeeting, scheduleMeeting } from './effects/meetings';
 import { proposePact, signPact, suspendPact } from './effects/pacts';
@@ -10,7 +10,7 @@ import { sanction } from './effects/sanctions';
 import { asCatalogueEvent } from './event-rules';
 import { isMetaEvent, type KnownEvent } from './knowledge';
 import type { CatalogueEvent } from './recorded-event';
-import { entityKey, type FoldState } from './state';
+import { entityKey, type FoldState, type Provenance } from './state';
 
 export { RECENT_TENSION_MS } from './effects/counts';
 
@@ -28,7 +28,7 @@ export { RECENT_TENSION_MS } from './effects/counts';
  */
 
 /** What the fold reads of an event: the event as corrected and its dispute markers (see `knowledgeView`). */
-export type IncludedEvent = Pick<KnownEvent, 'event' | 'disputedBy' | 'void'> & {
+export type IncludedEvent = Pick<KnownEvent, 'event' | 'disputedBy' | 'void' | 'disputes'> & {
   readonly retracted?: boolean;
 };
 
@@ -83,6 +83,7 @@ function applyTo(state: FoldState, included: IncludedEvent): void {
       actor: recorded.actor,
       disputedBy: [...included.disputedBy],
       void: included.void,
+      ...disputeProvenance(included),
     };
   }
   const event = asCatalogueEvent(recorded);
@@ -91,12 +92,21 @@ function applyTo(state: FoldState, included: IncludedEvent): void {
     if (event?.type === 'document.delivered') deliverDocument(state, event, included);
     return;
   }
-  if (event) applyEffect(state, event, included.disputedBy);
+  if (event) applyEffect(state, event, included);
   else if (recorded.type === 'contact.held') countContacts(state, recorded, null);
 }
 
+/**
+ * A `disputed` item comes from the disputes of its event (that event only places it in fold order): the first
+ * of them in fold order created it, the latest changed it.
+ */
+function disputeProvenance({ event, disputes }: IncludedEvent): Provenance {
+  const first = disputes[0] ?? event;
+  return { origin: first.eventId, lastChange: disputes[disputes.length - 1]?.eventId ?? event.eventId };
+}
+
 /** The effect of EVENTS.md's table for the event's type, on the entity it names. */
-function applyEffect(state: FoldState, event: CatalogueEvent, disputedBy: readonly string[]): void {
+function applyEffect(state: FoldState, event: CatalogueEvent, markers: DocumentMarkers): void {
   switch (event.type) {
     case 'demand.tabled':
       return tableDemand(state, event);
@@ -106,7 +116,7 @@ function applyEffect(state: FoldState, event: CatalogueEvent, disputedBy: readon
     case 'demand.withdrawn':
       return withdrawDemand(state, event);
     case 'document.delivered':
-      return deliverDocument(state, event, { void: false, disputedBy });
+      return deliverDocument(state, event, markers);
     case 'contact.held':
       return holdContact(state, event);
     case 'meeting.proposed':
@@ -122,7 +132,7 @@ function applyEffect(state: FoldState, event: CatalogueEvent, disputedBy: readon
     case 'pact.suspended':
       return suspendPact(state, event);
     case 'forces.changed':
-      return changeForces(state, event, disputedBy);
+      return changeForces(state, event, markers);
     case 'forces.estimated':
       return estimateForces(state, event);
     case 'position.stated':

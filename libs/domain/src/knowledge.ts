@@ -25,6 +25,11 @@ export interface KnownEvent {
   readonly disputedBy: readonly string[];
   /** Its own actor denies it. */
   readonly void: boolean;
+  /**
+   * The disputes that stand against it (denials included), each as corrected, in fold order: what a state
+   * names as the origin and last change of what they changed (DESIGN.md §9).
+   */
+  readonly disputes: readonly RecordedEvent[];
   readonly retracted: boolean;
   /** The corrections applied, in application order. */
   readonly correctedBy: readonly string[];
@@ -43,6 +48,7 @@ export function compareFoldOrder(a: RecordedEvent, b: RecordedEvent): number {
 }
 
 const NONE: readonly string[] = Object.freeze([]);
+const NO_DISPUTES: readonly RecordedEvent[] = Object.freeze([]);
 
 function compareKnowledgeOrder(a: RecordedEvent, b: RecordedEvent): number {
   return a.reportedAt - b.reportedAt || a.position - b.position;
@@ -127,6 +133,7 @@ export function knowledgeView(events: readonly RecordedEvent[], knownAt: number)
   const asCorrected = (event: RecordedEvent): RecordedEvent => corrected.get(event.eventId)?.event ?? event;
 
   const disputants = new Map<string, string[]>();
+  const disputesOf = new Map<string, RecordedEvent[]>();
   const voided = new Set<string>();
   for (const event of disputes) {
     if (retracted.has(event.eventId)) continue;
@@ -140,12 +147,15 @@ export function knowledgeView(events: readonly RecordedEvent[], knownAt: number)
     const list = disputants.get(target.eventId);
     if (list) list.push(dispute.actor);
     else disputants.set(target.eventId, [dispute.actor]);
+    const standing = disputesOf.get(target.eventId);
+    if (standing) standing.push(dispute);
+    else disputesOf.set(target.eventId, [dispute]);
   }
 
   const affected = retracted.size + corrected.size + disputants.size + voided.size > 0;
   const knownEvents: KnownEvent[] = known.map((event) => {
     if (!affected || !original.has(event.eventId)) {
-      return { event, disputedBy: NONE, void: false, retracted: false, correctedBy: NONE };
+      return unmarked(event);
     }
     const correction = corrected.get(event.eventId);
     const disputedBy = disputants.get(event.eventId);
@@ -153,6 +163,7 @@ export function knowledgeView(events: readonly RecordedEvent[], knownAt: number)
       event: correction?.event ?? event,
       disputedBy: disputedBy ? sortedSet(disputedBy) : NONE,
       void: voided.has(event.eventId),
+      disputes: disputesOf.get(event.eventId)?.sort(compareFoldOrder) ?? NO_DISPUTES,
       retracted: retracted.has(event.eventId),
       correctedBy: correction?.correctedBy ?? NONE,
     };
@@ -167,6 +178,11 @@ export function knowledgeView(events: readonly RecordedEvent[], knownAt: number)
       return (byId ??= new Map(knownEvents.map((k) => [k.event.eventId, k])));
     },
   };
+}
+
+/** An event as posted, with no dispute, retraction or correction known of it. */
+export function unmarked(event: RecordedEvent): KnownEvent {
+  return { event, disputedBy: NONE, void: false, disputes: NO_DISPUTES, retracted: false, correctedBy: NONE };
 }
 
 /** The events a state, a timeline or a tension series counts: neither meta nor retracted. */

@@ -129,6 +129,8 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       rejectedBy: [...d.rejectedBy],
       acceptedBy: [...d.acceptedBy],
       updatedAt: time(d.updatedAt),
+      origin: d.origin,
+      lastChange: d.lastChange,
     })),
     documents: sortedBy(
       values(state.documents),
@@ -143,12 +145,21 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       deliveredAt: time(d.deliveredAt),
       status: d.void ? 'void' : d.disputedBy.length > 0 ? 'disputed' : 'delivered',
       disputedBy: [...d.disputedBy],
+      origin: d.origin,
+      lastChange: d.lastChange,
     })),
     awaiting: sortedBy(
       values(state.awaiting),
       (a) => a.since.ms,
       (a) => [a.from, a.to, a.documentId],
-    ).map((a) => ({ from: a.from, to: a.to, documentId: a.documentId, since: time(a.since) })),
+    ).map((a) => ({
+      from: a.from,
+      to: a.to,
+      documentId: a.documentId,
+      since: time(a.since),
+      origin: a.origin,
+      lastChange: a.lastChange,
+    })),
     contacts: sortedBy(
       values(state.contacts),
       (c) => c.lastAt.ms,
@@ -158,6 +169,8 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       count: c.count,
       lastAt: time(c.lastAt),
       byMode: { ...c.byMode },
+      origin: c.origin,
+      lastChange: c.lastChange,
     })),
     meetings: sortedBy(
       values(state.meetings),
@@ -174,6 +187,8 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       cancelledAt: optionalTime(m.cancelledAt),
       place: m.place,
       conditions: m.conditions,
+      origin: m.origin,
+      lastChange: m.lastChange,
     })),
     pacts: sortedBy(
       values(state.pacts),
@@ -185,6 +200,8 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       parties: [...p.parties],
       status: p.status,
       since: time(p.since),
+      origin: p.origin,
+      lastChange: p.lastChange,
     })),
     forces: sortedBy(
       values(state.forces),
@@ -197,6 +214,8 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       troops: f.troops,
       since: time(f.since),
       disputedBy: [...f.disputedBy],
+      origin: f.origin,
+      lastChange: f.lastChange,
     })),
     estimates: sortedBy(
       values(state.estimates),
@@ -208,12 +227,21 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       estimator: e.estimator,
       troops: { min: e.min, max: e.max },
       at: time(e.at),
+      origin: e.origin,
+      lastChange: e.lastChange,
     })),
     positions: sortedBy(
       values(state.positions),
       (p) => p.statedAt.ms,
       (p) => [p.actor, p.topic],
-    ).map((p) => ({ actor: p.actor, topic: p.topic, stance: p.stance, statedAt: time(p.statedAt) })),
+    ).map((p) => ({
+      actor: p.actor,
+      topic: p.topic,
+      stance: p.stance,
+      statedAt: time(p.statedAt),
+      origin: p.origin,
+      lastChange: p.lastChange,
+    })),
     sanctions: sortedBy(
       values(state.sanctions),
       (s) => s.since.ms,
@@ -224,6 +252,8 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       status: s.status,
       measures: s.measures,
       since: time(s.since),
+      origin: s.origin,
+      lastChange: s.lastChange,
     })),
     disputed: sortedBy(
       values(state.disputed),
@@ -235,6 +265,8 @@ export function toStandoffStateView(state: FoldState, context: StateViewContext)
       actor: d.actor,
       disputedBy: [...d.disputedBy],
       void: d.void,
+      origin: d.origin,
+      lastChange: d.lastChange,
     })),
     tension: context.tension ?? {
       last7Days: tensionWindow(state, context.asOf, 7),

@@ -26,13 +26,22 @@ export interface ContactsByMode {
   multilateral: number;
 }
 
+/**
+ * Which events an item comes from (DESIGN.md §9): `origin` created it, `lastChange` is the latest event in fold
+ * order that changed it (a dispute or a denial included). Both are eventIds that `GET …/events/{eventId}` returns.
+ */
+export interface Provenance {
+  origin: string;
+  lastChange: string;
+}
+
 export interface ActorView {
   readonly id: string;
   readonly name: string | null;
   readonly eventCount: number;
 }
 
-export interface DemandView {
+export interface DemandView extends Readonly<Provenance> {
   readonly demandId: string;
   readonly issuer: string;
   readonly addressees: string[];
@@ -44,7 +53,7 @@ export interface DemandView {
   readonly updatedAt: string;
 }
 
-export interface DocumentView {
+export interface DocumentView extends Readonly<Provenance> {
   readonly documentId: string;
   readonly author: string;
   readonly recipients: string[];
@@ -55,21 +64,21 @@ export interface DocumentView {
   readonly disputedBy: string[];
 }
 
-export interface AwaitingView {
+export interface AwaitingView extends Readonly<Provenance> {
   readonly from: string;
   readonly to: string;
   readonly documentId: string;
   readonly since: string;
 }
 
-export interface ContactView {
+export interface ContactView extends Readonly<Provenance> {
   readonly actors: [string, string];
   readonly count: number;
   readonly lastAt: string;
   readonly byMode: ContactsByMode;
 }
 
-export interface MeetingView {
+export interface MeetingView extends Readonly<Provenance> {
   readonly meetingId: string;
   readonly participants: string[];
   readonly status: MeetingStatus;
@@ -82,7 +91,7 @@ export interface MeetingView {
   readonly conditions: unknown;
 }
 
-export interface PactView {
+export interface PactView extends Readonly<Provenance> {
   readonly pactId: string;
   readonly name: string | null;
   readonly parties: string[];
@@ -90,7 +99,7 @@ export interface PactView {
   readonly since: string;
 }
 
-export interface ForcesView {
+export interface ForcesView extends Readonly<Provenance> {
   readonly actor: string;
   readonly area: string;
   readonly posture: string;
@@ -99,7 +108,7 @@ export interface ForcesView {
   readonly disputedBy: string[];
 }
 
-export interface EstimateView {
+export interface EstimateView extends Readonly<Provenance> {
   readonly subject: string;
   readonly area: string;
   readonly estimator: string;
@@ -107,14 +116,14 @@ export interface EstimateView {
   readonly at: string;
 }
 
-export interface PositionView {
+export interface PositionView extends Readonly<Provenance> {
   readonly actor: string;
   readonly topic: string;
   readonly stance: string;
   readonly statedAt: string;
 }
 
-export interface SanctionView {
+export interface SanctionView extends Readonly<Provenance> {
   readonly by: string;
   readonly against: string;
   readonly status: SanctionStatus;
@@ -122,7 +131,7 @@ export interface SanctionView {
   readonly since: string;
 }
 
-export interface DisputedView {
+export interface DisputedView extends Readonly<Provenance> {
   readonly eventId: string;
   readonly type: string;
   readonly actor: string | null;
@@ -163,7 +172,7 @@ export interface StandoffState {
 // ---------------------------------------------------------------------------------------------------------
 // The fold state (JSON, for snapshots)
 
-export interface DemandEntry {
+export interface DemandEntry extends Provenance {
   demandId: string;
   issuer: string;
   addressees: string[];
@@ -175,7 +184,7 @@ export interface DemandEntry {
   updatedAt: TimePoint;
 }
 
-export interface DocumentEntry {
+export interface DocumentEntry extends Provenance {
   documentId: string;
   author: string;
   recipients: string[];
@@ -186,21 +195,21 @@ export interface DocumentEntry {
   disputedBy: string[];
 }
 
-export interface AwaitingEntry {
+export interface AwaitingEntry extends Provenance {
   from: string;
   to: string;
   documentId: string;
   since: TimePoint;
 }
 
-export interface ContactEntry {
+export interface ContactEntry extends Provenance {
   actors: [string, string];
   count: number;
   lastAt: TimePoint;
   byMode: ContactsByMode;
 }
 
-export interface MeetingEntry {
+export interface MeetingEntry extends Provenance {
   meetingId: string;
   participants: string[];
   status: MeetingStatus;
@@ -215,7 +224,7 @@ export interface MeetingEntry {
   conditions: unknown;
 }
 
-export interface PactEntry {
+export interface PactEntry extends Provenance {
   pactId: string;
   name: string | null;
   parties: string[];
@@ -223,7 +232,7 @@ export interface PactEntry {
   since: TimePoint;
 }
 
-export interface ForcesEntry {
+export interface ForcesEntry extends Provenance {
   actor: string;
   area: string;
   posture: string;
@@ -232,7 +241,7 @@ export interface ForcesEntry {
   disputedBy: string[];
 }
 
-export interface EstimateEntry {
+export interface EstimateEntry extends Provenance {
   subject: string;
   area: string;
   estimator: string;
@@ -241,14 +250,14 @@ export interface EstimateEntry {
   at: TimePoint;
 }
 
-export interface PositionEntry {
+export interface PositionEntry extends Provenance {
   actor: string;
   topic: string;
   stance: string;
   statedAt: TimePoint;
 }
 
-export interface SanctionEntry {
+export interface SanctionEntry extends Provenance {
   by: string;
   against: string;
   status: SanctionStatus;
@@ -256,7 +265,7 @@ export interface SanctionEntry {
   since: TimePoint;
 }
 
-export interface DisputedEntry {
+export interface DisputedEntry extends Provenance {
   eventId: string;
   type: string;
   actor: string | null;

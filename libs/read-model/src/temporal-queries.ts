@@ -5,6 +5,7 @@ import {
   isIncluded,
   knowledgeView,
   latestTitle,
+  unmarked,
   type KnowledgeView,
   type KnownEvent,
 } from '@app/domain/knowledge';
@@ -236,11 +237,6 @@ function compareToKey(event: RecordedEvent, key: FoldKey): number {
   return (
     event.occurredAt - key.occurredAt || event.reportedAt - key.reportedAt || event.position - key.position
   );
-}
-
-/** A regular row as known at any time: as posted, with no marker. */
-function unmarked(event: RecordedEvent): KnownEvent {
-  return { event, disputedBy: [], void: false, retracted: false, correctedBy: [] };
 }
 
 /** SQL conditions with their parameters, numbered as they are added. */

@@ -168,6 +168,25 @@ function objectOf(properties: Record<string, SchemaObject>): SchemaObject {
 
 const day = ref('ResponseTime');
 
+/** An item of one of the state's lists, with the events it comes from (DESIGN.md §9). */
+function itemOf(properties: Record<string, SchemaObject>): SchemaObject {
+  return objectOf({
+    ...properties,
+    origin: {
+      type: 'string',
+      format: 'uuid',
+      description: 'The eventId of the included event that created the item',
+    },
+    lastChange: {
+      type: 'string',
+      format: 'uuid',
+      description:
+        'The eventId of the latest event in fold order that changed the item, a dispute or a denial included ' +
+        '(a correction is named by the event it corrects, whose correctedBy lists it)',
+    },
+  });
+}
+
 /** The state of DESIGN.md §5, item by item. */
 const standoffState: SchemaObject = objectOf({
   standoffId: ref('EntityId'),
@@ -188,7 +207,7 @@ const standoffState: SchemaObject = objectOf({
   },
   demands: {
     type: 'array',
-    items: objectOf({
+    items: itemOf({
       demandId: ref('EntityId'),
       issuer: ref('ActorId'),
       addressees: strings,
@@ -202,7 +221,7 @@ const standoffState: SchemaObject = objectOf({
   },
   documents: {
     type: 'array',
-    items: objectOf({
+    items: itemOf({
       documentId: ref('EntityId'),
       author: ref('ActorId'),
       recipients: strings,
@@ -215,11 +234,11 @@ const standoffState: SchemaObject = objectOf({
   },
   awaiting: {
     type: 'array',
-    items: objectOf({ from: ref('ActorId'), to: ref('ActorId'), documentId: ref('EntityId'), since: day }),
+    items: itemOf({ from: ref('ActorId'), to: ref('ActorId'), documentId: ref('EntityId'), since: day }),
   },
   contacts: {
     type: 'array',
-    items: objectOf({
+    items: itemOf({
       actors: { type: 'array', items: ref('ActorId'), minItems: 2, maxItems: 2 },
       count: { type: 'integer' },
       lastAt: day,
@@ -234,7 +253,7 @@ const standoffState: SchemaObject = objectOf({
   },
   meetings: {
     type: 'array',
-    items: objectOf({
+    items: itemOf({
       meetingId: ref('EntityId'),
       participants: strings,
       status: { type: 'string', enum: ['proposed', 'scheduled', 'held', 'cancelled'] },
@@ -249,7 +268,7 @@ const standoffState: SchemaObject = objectOf({
   },
   pacts: {
     type: 'array',
-    items: objectOf({
+    items: itemOf({
       pactId: ref('EntityId'),
       name: nullable({ type: 'string' }),
       parties: strings,
@@ -259,7 +278,7 @@ const standoffState: SchemaObject = objectOf({
   },
   forces: {
     type: 'array',
-    items: objectOf({
+    items: itemOf({
       actor: ref('ActorId'),
       area: { type: 'string' },
       posture: { type: 'string' },
@@ -270,7 +289,7 @@ const standoffState: SchemaObject = objectOf({
   },
   estimates: {
     type: 'array',
-    items: objectOf({
+    items: itemOf({
       subject: ref('ActorId'),
       area: { type: 'string' },
       estimator: ref('ActorId'),
@@ -280,7 +299,7 @@ const standoffState: SchemaObject = objectOf({
   },
   positions: {
     type: 'array',
-    items: objectOf({
+    items: itemOf({
       actor: ref('ActorId'),
       topic: { type: 'string' },
       stance: { type: 'string' },
@@ -289,7 +308,7 @@ const standoffState: SchemaObject = objectOf({
   },
   sanctions: {
     type: 'array',
-    items: objectOf({
+    items: itemOf({
       by: ref('ActorId'),
       against: ref('ActorId'),
       status: { type: 'string', enum: ['threatened', 'imposed'] },
@@ -299,7 +318,7 @@ const standoffState: SchemaObject = objectOf({
   },
   disputed: {
     type: 'array',
-    items: objectOf({
+    items: itemOf({
       eventId: { type: 'string', format: 'uuid' },
       type: { type: 'string' },
       actor: nullable({ type: 'string' }),

@@ -2,6 +2,7 @@ import type { ContactMode } from '../events';
 import type { RecordedEvent, RecordedEventOf } from '../recorded-event';
 import { entityKey, type FoldState } from '../state';
 import { occurred, takingPart } from './event-parts';
+import { changeBy } from './provenance';
 
 /** Every pair among the actor and the targets met: `count` + 1, `lastAt`, `byMode[mode]` + 1. */
 export function holdContact(state: FoldState, event: RecordedEventOf<'contact.held'>): void {
@@ -11,6 +12,7 @@ export function holdContact(state: FoldState, event: RecordedEventOf<'contact.he
   if (meeting) {
     meeting.status = 'held';
     meeting.heldAt = occurred(event);
+    changeBy(meeting, event);
   }
 }
 
@@ -29,7 +31,10 @@ export function countContacts(state: FoldState, event: RecordedEvent, mode: Cont
         count: 0,
         lastAt: at,
         byMode: { call: 0, video: 0, meeting: 0, visit: 0, multilateral: 0 },
+        origin: event.eventId,
+        lastChange: event.eventId,
       });
+      changeBy(contact, event);
       contact.count += 1;
       if (at.ms >= contact.lastAt.ms) contact.lastAt = at;
       if (mode !== null) contact.byMode[mode] += 1;

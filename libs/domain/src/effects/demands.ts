@@ -1,6 +1,7 @@
 import type { RecordedEventOf } from '../recorded-event';
 import { entityKey, sortedSet, type FoldState } from '../state';
 import { occurred } from './event-parts';
+import { changeBy } from './provenance';
 
 /** A new demand; an id already present keeps the first demand (the later event only counts). */
 export function tableDemand(state: FoldState, event: RecordedEventOf<'demand.tabled'>): void {
@@ -18,6 +19,8 @@ export function tableDemand(state: FoldState, event: RecordedEventOf<'demand.tab
     acceptedBy: [],
     withdrawn: false,
     updatedAt: at,
+    origin: event.eventId,
+    lastChange: event.eventId,
   };
 }
 
@@ -37,6 +40,7 @@ export function answerDemand(
     ? demand.acceptedBy.filter((a) => a !== actor)
     : sortedSet([...demand.acceptedBy, actor]);
   demand.updatedAt = occurred(event);
+  changeBy(demand, event);
 }
 
 /** Withdrawn for good, by its issuer only (the catalogue requires the issuer; another actor is skipped). */
@@ -45,4 +49,5 @@ export function withdrawDemand(state: FoldState, event: RecordedEventOf<'demand.
   if (!demand || demand.issuer !== event.actor) return;
   demand.withdrawn = true;
   demand.updatedAt = occurred(event);
+  changeBy(demand, event);
 }

@@ -1,7 +1,8 @@
 import type { DocumentKind } from '../events';
-import type { RecordedEventOf } from '../recorded-event';
+import type { RecordedEvent, RecordedEventOf } from '../recorded-event';
 import { entityKey, sortedSet, type DocumentEntry, type FoldState } from '../state';
 import { occurred } from './event-parts';
+import { latestOf } from './provenance';
 
 /** Kinds of document that open an awaited reply from each recipient. */
 const AWAITING_KINDS: ReadonlySet<DocumentKind> = new Set(['draft-treaty', 'proposal', 'response']);
@@ -9,6 +10,8 @@ const AWAITING_KINDS: ReadonlySet<DocumentKind> = new Set(['draft-treaty', 'prop
 export interface DocumentMarkers {
   readonly void: boolean;
   readonly disputedBy: readonly string[];
+  /** The disputes behind `disputedBy` and `void`, in fold order. */
+  readonly disputes: readonly RecordedEvent[];
 }
 
 /**
@@ -32,6 +35,8 @@ export function deliverDocument(
     deliveredAt: occurred(event),
     void: markers.void,
     disputedBy: [...markers.disputedBy],
+    origin: event.eventId,
+    lastChange: latestOf(event, markers.disputes),
   };
   state.documents[entityKey(documentId)] = document;
   if (document.void) return;
@@ -46,6 +51,8 @@ export function deliverDocument(
         to: author,
         documentId,
         since: document.deliveredAt,
+        origin: event.eventId,
+        lastChange: event.eventId,
       };
     }
   }

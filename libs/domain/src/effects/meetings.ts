@@ -1,7 +1,8 @@
-import type { RecordedEventOf } from '../recorded-event';
+import type { RecordedEvent, RecordedEventOf } from '../recorded-event';
 import { entityKey, sortedSet, type FoldState, type MeetingEntry } from '../state';
 import type { TimePoint } from '../time';
 import { dataTime, occurred, takingPart } from './event-parts';
+import { changeBy } from './provenance';
 
 /** A new meeting, `proposed`; an id already present keeps the first meeting (the later event only counts). */
 export function proposeMeeting(state: FoldState, event: RecordedEventOf<'meeting.proposed'>): void {
@@ -9,7 +10,7 @@ export function proposeMeeting(state: FoldState, event: RecordedEventOf<'meeting
   if (state.meetings[entityKey(meetingId)]) return;
   const at = occurred(event);
   state.meetings[entityKey(meetingId)] = {
-    ...newMeeting(meetingId, participants ?? takingPart(event), place, at),
+    ...newMeeting(meetingId, participants ?? takingPart(event), place, at, event),
     proposedAt: at,
     proposedFor: proposedFor === undefined ? null : dataTime(proposedFor),
     conditions: conditions ?? null,
@@ -25,10 +26,12 @@ export function scheduleMeeting(state: FoldState, event: RecordedEventOf<'meetin
     stringList(event.data.participants) ?? takingPart(event),
     place,
     occurred(event),
+    event,
   ));
   meeting.status = 'scheduled';
   meeting.scheduledFor = dataTime(scheduledFor);
   meeting.place = place ?? meeting.place;
+  changeBy(meeting, event);
 }
 
 export function cancelMeeting(state: FoldState, event: RecordedEventOf<'meeting.cancelled'>): void {
@@ -36,6 +39,7 @@ export function cancelMeeting(state: FoldState, event: RecordedEventOf<'meeting.
   if (!meeting) return;
   meeting.status = 'cancelled';
   meeting.cancelledAt = occurred(event);
+  changeBy(meeting, event);
 }
 
 function newMeeting(
@@ -43,6 +47,7 @@ function newMeeting(
   participants: readonly string[],
   place: string | undefined,
   at: TimePoint,
+  creator: RecordedEvent,
 ): MeetingEntry {
   return {
     meetingId,
@@ -56,6 +61,8 @@ function newMeeting(
     cancelledAt: null,
     place: place ?? null,
     conditions: null,
+    origin: creator.eventId,
+    lastChange: creator.eventId,
   };
 }
 

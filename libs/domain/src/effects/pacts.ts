@@ -1,6 +1,7 @@
 import type { RecordedEventOf } from '../recorded-event';
 import { entityKey, sortedSet, type FoldState } from '../state';
 import { occurred, takingPart } from './event-parts';
+import { changeBy } from './provenance';
 
 /** A new pact, `in-preparation`; an id already present keeps the first pact (the later event only counts). */
 export function proposePact(state: FoldState, event: RecordedEventOf<'pact.proposed'>): void {
@@ -12,6 +13,8 @@ export function proposePact(state: FoldState, event: RecordedEventOf<'pact.propo
     parties: sortedSet(parties ?? takingPart(event)),
     status: 'in-preparation',
     since: occurred(event),
+    origin: event.eventId,
+    lastChange: event.eventId,
   };
 }
 
@@ -27,6 +30,8 @@ export function signPact(state: FoldState, event: RecordedEventOf<'pact.signed'>
       parties: sortedSet(parties ?? takingPart(event)),
       status: 'signed',
       since: at,
+      origin: event.eventId,
+      lastChange: event.eventId,
     };
     return;
   }
@@ -34,6 +39,7 @@ export function signPact(state: FoldState, event: RecordedEventOf<'pact.signed'>
   pact.since = at;
   pact.name = name ?? pact.name;
   if (parties) pact.parties = sortedSet(parties);
+  changeBy(pact, event);
 }
 
 export function suspendPact(state: FoldState, event: RecordedEventOf<'pact.suspended'>): void {
@@ -41,4 +47,5 @@ export function suspendPact(state: FoldState, event: RecordedEventOf<'pact.suspe
   if (!pact) return;
   pact.status = 'suspended';
   pact.since = occurred(event);
+  changeBy(pact, event);
 }

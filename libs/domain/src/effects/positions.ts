@@ -5,10 +5,13 @@ import { occurred } from './event-parts';
 /** The actor's stance on the topic, as last stated. */
 export function statePosition(state: FoldState, event: RecordedEventOf<'position.stated'>): void {
   const { topic, stance } = event.data;
-  state.positions[entityKey(event.actor, topic)] = {
+  const key = entityKey(event.actor, topic);
+  state.positions[key] = {
     actor: event.actor,
     topic,
     stance,
     statedAt: occurred(event),
+    origin: state.positions[key]?.origin ?? event.eventId,
+    lastChange: event.eventId,
   };
 }

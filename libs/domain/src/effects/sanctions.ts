@@ -11,12 +11,15 @@ export function sanction(
   const status = event.type === 'sanctions.threatened' ? 'threatened' : 'imposed';
   for (const against of sortedSet(event.target)) {
     if (against === by) continue;
-    state.sanctions[entityKey(by, against)] = {
+    const key = entityKey(by, against);
+    state.sanctions[key] = {
       by,
       against,
       status,
       measures: event.data.measures ?? null,
       since: occurred(event),
+      origin: state.sanctions[key]?.origin ?? event.eventId,
+      lastChange: event.eventId,
     };
   }
 }

@@ -2,7 +2,7 @@ import { defaultCameo as defaultCameoOfType, isEventType } from '../events';
 import { knowledgeView, type KnowledgeView } from '../knowledge';
 import type { RecordedEvent } from '../recorded-event';
 import { stateAt } from '../state-at';
-import type { StandoffState } from '../state';
+import type { Provenance, StandoffState } from '../state';
 import { tensionSeries, type TensionQuery, type TensionSeries } from '../tension';
 import { parseBound, parseTime } from '../time';
 import { timeline, type EventView, type TimelineQuery } from '../timeline';
@@ -101,6 +101,13 @@ export function aCorrection(
   spec: KnowledgeSpec,
 ): RecordedEvent {
   return anEvent('event.corrected', { ...spec, data: { eventId: corrected.eventId, set, ...spec.data } });
+}
+
+/** Items without their provenance: what the specs of their content compare (provenance.spec.ts checks it). */
+export function withoutProvenance<T extends Readonly<Provenance>>(
+  items: readonly T[],
+): Omit<T, keyof Provenance>[] {
+  return items.map(({ origin: _origin, lastChange: _lastChange, ...content }) => content);
 }
 
 /** `YYYY-MM-DD` (the end of that day) or an RFC 3339 instant, as a query's upper bound. */

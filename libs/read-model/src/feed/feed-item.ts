@@ -1,3 +1,4 @@
+import { unmarked } from '@app/domain/knowledge';
 import type { RecordedEvent } from '@app/domain/recorded-event';
 import { eventView, type EventView } from '@app/domain/timeline';
 
@@ -9,6 +10,6 @@ export type GlobalFeedItem = FeedItem & { readonly sequence: number };
 
 /** The event as accepted: nothing disputes, retracts or corrects it yet; its position is the version after it. */
 export function feedItemOf(event: RecordedEvent): FeedItem {
-  const view = eventView({ event, disputedBy: [], void: false, retracted: false, correctedBy: [] });
+  const view = eventView(unmarked(event));
   return { ...view, version: event.position };
 }

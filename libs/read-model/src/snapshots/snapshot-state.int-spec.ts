@@ -9,6 +9,9 @@ import { DecisionProjection } from '@app/decisions/decision-projection';
 import { SnapshotMaintainer } from './snapshot-maintainer';
 import { readStateFromSnapshots } from './snapshot-state-reader';
 import { commandOf, recordOf } from '../../../../test/support/commands';
+import type { FoldState } from '@app/domain/state';
+import type { QueryRunner } from 'typeorm';
+import { RefoldSnapshotsWithProvenance1765250000000 } from '../../../../migrations/1765250000000-RefoldSnapshotsWithProvenance';
 
 const STANDOFF = 'snapshot-test';
 
@@ -74,4 +77,53 @@ describe('state from snapshots on the real Postgres', () => {
       expect({ query, state: actual }).toEqual({ query, state: expected });
     }
   });
+
+  it('drops the snapshots of the fold before provenance in a migration, and folds them anew', async () => {
+    const rows: { seq: number; state: FoldState }[] = await db.query(
+      `SELECT seq, state FROM state_snapshots WHERE standoff_id = $1`,
+      [STANDOFF],
+    );
+    for (const { seq, state } of rows) {
+      await db.query(`UPDATE state_snapshots SET state = $3 WHERE standoff_id = $1 AND seq = $2`, [
+        STANDOFF,
+        seq,
+        JSON.stringify(withoutProvenance(state)),
+      ]);
+    }
+    const query = { standoffId: STANDOFF, asOf: Date.now(), knownAt: Date.now(), version };
+    const read = () => db.transaction('REPEATABLE READ', (tx) => readStateFromSnapshots(tx, query));
+    expect(await read()).not.toEqual(stateAt(events, query));
+
+    await new RefoldSnapshotsWithProvenance1765250000000().up(db as unknown as QueryRunner);
+    const [{ left }] = await db.query(`SELECT count(*)::int AS left FROM state_snapshots`);
+    expect(left).toBe(0);
+    expect(await new SnapshotMaintainer(7, 100).catchUp(db, STANDOFF)).toBe(rows.length);
+    expect(await read()).toEqual(stateAt(events, query));
+  });
 });
+
+/** A snapshot as the fold before provenance wrote it: no item names its events. */
+function withoutProvenance(state: FoldState): unknown {
+  const lists = [
+    'demands',
+    'documents',
+    'awaiting',
+    'contacts',
+    'meetings',
+    'pacts',
+    'forces',
+    'estimates',
+    'positions',
+    'sanctions',
+    'disputed',
+  ] as const;
+  const stripped: Record<string, unknown> = { ...state };
+  for (const name of lists) {
+    const items = Object.entries(state[name]).map(([key, item]) => {
+      const { origin: _origin, lastChange: _lastChange, ...rest } = item;
+      return [key, rest];
+    });
+    stripped[name] = Object.fromEntries(items);
+  }
+  return stripped;
+}
