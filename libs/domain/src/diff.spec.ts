@@ -140,7 +140,8 @@ describe('the diff of two states', () => {
     const before = given(demand, buildUp).stateAt({ asOf: '2022-01-15' });
     const after = given(demand, buildUp, pulledBack, usRejects, usResponse).stateAt({ asOf: '2022-01-31' });
     const applied = applyChange(before, diffStates(before, after));
-    for (const list of DIFF_LISTS) expect(new Set(applied[list])).toEqual(new Set(after[list]));
+    for (const list of DIFF_LISTS)
+      expect(new Set<unknown>(applied[list])).toEqual(new Set<unknown>(after[list]));
   });
 });
 

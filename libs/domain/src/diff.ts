@@ -128,16 +128,21 @@ export function diffStates(before: StandoffState, after: StandoffState): StateCh
  */
 export function applyChange(before: Pick<StandoffState, DiffListName>, change: StateChange): ItemLists {
   const lists = {} as Record<DiffListName, unknown[]>;
-  for (const list of DIFF_LISTS) {
-    const key = (item: never) => itemKey(list, item);
-    const removed = new Set(change.removed[list].map(key));
-    const replaced = new Map(change.changed[list].map(({ after }) => [key(after as never), after]));
-    lists[list] = [
-      ...before[list]
-        .filter((item) => !removed.has(key(item as never)))
-        .map((item) => replaced.get(key(item as never)) ?? item),
-      ...change.added[list],
-    ];
-  }
+  for (const list of DIFF_LISTS) lists[list] = applyToList(list, before[list], change);
   return lists as ItemLists;
+}
+
+function applyToList<N extends DiffListName>(
+  list: N,
+  items: readonly DiffItem<N>[],
+  change: StateChange,
+): DiffItem<N>[] {
+  const key = (item: DiffItem<N>) => itemKey(list, item);
+  const removed = new Set((change.removed[list] as DiffItem<N>[]).map(key));
+  const changed = change.changed[list] as ItemChange<DiffItem<N>>[];
+  const replaced = new Map(changed.map(({ after }) => [key(after), after]));
+  return [
+    ...items.filter((item) => !removed.has(key(item))).map((item) => replaced.get(key(item)) ?? item),
+    ...(change.added[list] as DiffItem<N>[]),
+  ];
 }
