@@ -8,6 +8,12 @@
  * The history (HISTORY below) keeps the state the same size however long it grows: bounded entity ids, a
  * bounded number of open disputes and of events whose valid time a correction moved.
  *
+ * The diff of DESIGN.md §9 (`GET …/diff`) is measured beside it: over valid time (two random instants a
+ * window apart, as known now) and over knowledge time (the state at a random asOf as known at two instants a
+ * window apart), each against its baseline in the same run, the two `GET …/state` it compares, one after the
+ * other over HTTP (issue 12: diff p99 within 2× of that pair's p99). BENCH_DIFF_WINDOW_HOURS (24) sets the
+ * window.
+ *
  * Prints the figures and their baseline, and writes them to bench/results/state-at-scale.json. Ingest
  * throughput is printed as a by-product (the load posts sequentially with DECISION_WAIT_MS=0, so a request
  * returns once the log holds it, at most MAX_AHEAD events ahead of the projector), with the time per SQL
@@ -101,7 +107,16 @@ const HISTORY: SyntheticOptions = {
   timeCorrectionMaxMs: 2 * DAY_MS,
   title: 'Bench standoff',
 };
-const TARGETS = { stateP99Ms: 20, ratioMax: 2, knownAtP99Ms: 50, ingestPerSecond: 30_000 };
+const TARGETS = {
+  stateP99Ms: 20,
+  ratioMax: 2,
+  knownAtP99Ms: 50,
+  ingestPerSecond: 30_000,
+  /** Issue 12: the diff's p99 within this many times the p99 of the two state queries it compares. */
+  diffOverTwoStatesMax: 2,
+};
+/** The span between the two instants a diff compares (valid time, or knowledge time). */
+const DIFF_WINDOW_MS = Number(process.env.BENCH_DIFF_WINDOW_HOURS ?? 24) * 3_600_000;
 
 // ---------------------------------------------------------------------------------------------------------
 // Services, app, clean-up
@@ -780,6 +795,108 @@ async function run(base: string, db: DataSource, schema: string, databaseUrl: st
     return { ...summarise(samples), agreeWithSnapshots: `${agree}/${samples.length}` };
   }
 
+  /** A diff over valid time (`from`, `to` a window apart) or over knowledge time (`asOf` at two knowledge times). */
+  type DiffQuery =
+    | { axis: 'valid'; from: number; to: number }
+    | { axis: 'knowledge'; asOf: number; knownFrom: number; knownTo: number };
+
+  function diffQueries(axis: DiffQuery['axis'], n: number): DiffQuery[] {
+    const span = history.times;
+    return Array.from({ length: n }, (): DiffQuery => {
+      if (axis === 'valid') {
+        const from = randomIn(span.firstOccurredAt, span.lastOccurredAt - DIFF_WINDOW_MS);
+        return { axis, from, to: from + DIFF_WINDOW_MS };
+      }
+      const knownFrom = randomIn(span.firstReportedAt, span.lastReportedAt - DIFF_WINDOW_MS);
+      const asOf = randomIn(span.firstOccurredAt, Math.min(knownFrom, span.lastOccurredAt));
+      return { axis, asOf, knownFrom, knownTo: knownFrom + DIFF_WINDOW_MS };
+    });
+  }
+
+  /** The two states a diff compares, as `GET …/state` queries. */
+  function statesOf(query: DiffQuery): [Query, Query] {
+    return query.axis === 'valid'
+      ? [{ asOf: query.from }, { asOf: query.to }]
+      : [
+          { asOf: query.asOf, knownAt: query.knownFrom },
+          { asOf: query.asOf, knownAt: query.knownTo },
+        ];
+  }
+
+  function diffUrl(query: DiffQuery): string {
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const params =
+      query.axis === 'valid'
+        ? new URLSearchParams({ from: iso(query.from), to: iso(query.to) })
+        : new URLSearchParams({
+            asOf: iso(query.asOf),
+            knownFrom: iso(query.knownFrom),
+            knownTo: iso(query.knownTo),
+          });
+    return `${base}/v1/standoffs/${STANDOFF}/diff?${params}`;
+  }
+
+  interface DiffAnswer {
+    events: unknown[];
+    added: Record<string, unknown[]>;
+    removed: Record<string, unknown[]>;
+    changed: Record<string, unknown[]>;
+  }
+
+  async function httpDiff(query: DiffQuery): Promise<{ ms: number; diff: DiffAnswer; bytes: number }> {
+    const started = performance.now();
+    const res = await fetch(diffUrl(query));
+    const text = await res.text();
+    const ms = performance.now() - started;
+    if (res.status !== 200) throw new Error(`GET diff answered ${res.status}: ${text.slice(0, 1000)}`);
+    return { ms, diff: JSON.parse(text) as DiffAnswer, bytes: text.length };
+  }
+
+  /**
+   * The diff over HTTP and, alternating with it on the same queries, its baseline: the two state queries it
+   * compares, one after the other (their sum per query).
+   */
+  async function diffLoop(queries: DiffQuery[]) {
+    for (const query of queries.slice(0, WARMUP)) {
+      await httpDiff(query);
+      for (const state of statesOf(query)) await httpState(state);
+    }
+    const diffMs: number[] = [];
+    const twoStatesMs: number[] = [];
+    let bytes = 0;
+    let events = 0;
+    let items = 0;
+    const started = performance.now();
+    let stopped = false;
+    for (const query of queries.slice(WARMUP)) {
+      if (performance.now() - started > QUERY_BUDGET_MS) {
+        stopped = true;
+        break;
+      }
+      const { ms, diff, bytes: size } = await httpDiff(query);
+      diffMs.push(ms);
+      bytes += size;
+      events += diff.events.length;
+      for (const part of [diff.added, diff.removed, diff.changed]) {
+        for (const list of Object.values(part)) items += list.length;
+      }
+      let pair = 0;
+      for (const state of statesOf(query)) pair += (await httpState(state)).ms;
+      twoStatesMs.push(pair);
+    }
+    const n = Math.max(1, diffMs.length);
+    const diff = summarise(diffMs, stopped);
+    const twoStates = summarise(twoStatesMs, stopped);
+    return {
+      diff,
+      twoStates,
+      diffOverTwoStatesP99: Math.round((diff.p99 / twoStates.p99) * 100) / 100,
+      meanResponseBytes: Math.round(bytes / n),
+      meanEvents: Math.round((events / n) * 10) / 10,
+      meanItemsChanged: Math.round((items / n) * 10) / 10,
+    };
+  }
+
   async function measure(label: string) {
     log(`${label}: measuring (${QUERIES} queries per loop, at most ${QUERY_BUDGET_MS / 1000} s each)`);
     await autoAnalyze(history.generated, true);
@@ -791,6 +908,16 @@ async function run(base: string, db: DataSource, schema: string, databaseUrl: st
     const stateKnownAt = await httpLoop(knownAt);
     log(
       `${label}: state?asOf&knownAt p50 ${stateKnownAt.p50} ms, p99 ${stateKnownAt.p99} ms (${stateKnownAt.n})`,
+    );
+    const diffValid = await diffLoop(diffQueries('valid', QUERIES + WARMUP));
+    log(
+      `${label}: diff over valid time p50 ${diffValid.diff.p50} ms, p99 ${diffValid.diff.p99} ms; ` +
+        `two states p99 ${diffValid.twoStates.p99} ms (${diffValid.diff.n})`,
+    );
+    const diffKnowledge = await diffLoop(diffQueries('knowledge', QUERIES + WARMUP));
+    log(
+      `${label}: diff over knowledge time p50 ${diffKnowledge.diff.p50} ms, p99 ${diffKnowledge.diff.p99} ms; ` +
+        `two states p99 ${diffKnowledge.twoStates.p99} ms (${diffKnowledge.diff.n})`,
     );
     const breakdownAsOf = await breakdown(asOfQueries(BREAKDOWN_QUERIES));
     const breakdownKnownAt = await breakdown(knownAtQueries(BREAKDOWN_QUERIES));
@@ -804,6 +931,8 @@ async function run(base: string, db: DataSource, schema: string, databaseUrl: st
       snapshots,
       stateAsOf,
       stateKnownAt,
+      diffValid,
+      diffKnowledge,
       breakdownAsOf: { ...breakdownAsOf, plans: undefined },
       breakdownKnownAt: { ...breakdownKnownAt, plans: undefined },
       plans: {
@@ -903,6 +1032,9 @@ async function run(base: string, db: DataSource, schema: string, databaseUrl: st
       stateP99AtLarge: large.stateAsOf.p99 <= TARGETS.stateP99Ms,
       stateWithin2x: large.stateAsOf.p99 <= TARGETS.ratioMax * small.stateAsOf.p99,
       knownAtP99AtLarge: large.stateKnownAt.p99 <= TARGETS.knownAtP99Ms,
+      diffValidWithin2xOfTwoStates: large.diffValid.diffOverTwoStatesP99 <= TARGETS.diffOverTwoStatesMax,
+      diffKnowledgeWithin2xOfTwoStates:
+        large.diffKnowledge.diffOverTwoStatesP99 <= TARGETS.diffOverTwoStatesMax,
     },
   };
   printTable(results);
@@ -1006,6 +1138,31 @@ function printTable(r: Results): void {
     `ratio ${r.ratios.knownAtP99LargeOverSmall}; target ≤ ${TARGETS.knownAtP99Ms} ms`,
   );
   row('  queries', budget(s.stateKnownAt), budget(l.stateKnownAt));
+  for (const [kind, small, large] of [
+    ['valid time', s.diffValid, l.diffValid],
+    ['knowledge time', s.diffKnowledge, l.diffKnowledge],
+  ] as const) {
+    row(`diff over ${kind} p50, ms (HTTP)`, small.diff.p50, large.diff.p50);
+    row(
+      `diff over ${kind} p99, ms (HTTP)`,
+      small.diff.p99,
+      large.diff.p99,
+      `÷ two states p99: ${small.diffOverTwoStatesP99} / ${large.diffOverTwoStatesP99}; target ≤ ${TARGETS.diffOverTwoStatesMax}×`,
+    );
+    row(
+      `  BASELINE two state queries p99, ms`,
+      small.twoStates.p99,
+      large.twoStates.p99,
+      `the two GET …/state it compares, one after the other; p50 ${small.twoStates.p50} / ${large.twoStates.p50}`,
+    );
+    row('  queries', budget(small.diff), budget(large.diff));
+    row(
+      '  events / items changed / bytes, mean',
+      `${small.meanEvents} / ${small.meanItemsChanged} / ${small.meanResponseBytes}`,
+      `${large.meanEvents} / ${large.meanItemsChanged} / ${large.meanResponseBytes}`,
+      `window ${DIFF_WINDOW_MS / 3_600_000} h`,
+    );
+  }
   row(
     'BASELINE full fold asOf, median ms',
     s.baselineFullFold.asOf.p50,

@@ -212,6 +212,120 @@ describe('the timeline page in Chromium', () => {
     expect(new URL(page.url()).searchParams.get('actor')).toBeNull();
   });
 
+  it('lists what changed between two picked instants, each line linked to the events that explain it', async () => {
+    const pactId = String(
+      seed.events.find((e) => (e.data as { pactId?: string })?.pactId === 'uk-poland-ukraine-trilateral')
+        ?.eventId,
+    );
+    const lines = () =>
+      page.$$eval('#change-list li.change', (items) =>
+        items.map((li) => {
+          const { kind, list, key } = (li as HTMLElement).dataset;
+          return `${kind} ${list} ${key}`;
+        }),
+      );
+    const linksOf = (selector: string) =>
+      page.$$eval(`${selector} a.event-link`, (links) =>
+        links.map((a) => ({ id: (a as HTMLElement).dataset.eventId, href: a.getAttribute('href') })),
+      );
+    const listedEvents = () => page.$$eval('#change-events li.event', (items) => items.map((li) => li.id));
+
+    // Over valid time: 26 January → 1 February 2022, as known now.
+    await page.selectOption('#change-axis', 'valid');
+    await page.fill('#change-from', '2022-01-26');
+    await page.fill('#change-to', '2022-02-01');
+    await page.click('#change-show');
+    await page.waitForFunction(
+      () => document.querySelectorAll('#change-events li.event').length === 12,
+      undefined,
+      {
+        timeout: TIMEOUT,
+      },
+    );
+    expect(await lines()).toEqual([
+      'added documents ["ru-written-follow-up"]',
+      'added contacts ["FRA","RUS"]',
+      'added contacts ["GBR","UKR"]',
+      'added contacts ["HUN","RUS"]',
+      'added contacts ["RUS","USA"]',
+      'added meetings ["putin-macron-face-to-face"]',
+      'added pacts ["uk-poland-ukraine-trilateral"]',
+      'added positions ["USA","ukraine-sovereignty"]',
+      `added disputed ["${FOLLOW_UP_ID}"]`,
+    ]);
+    const url = new URL(page.url());
+    expect(url.searchParams.get('changeAxis')).toBe('valid');
+    expect(url.searchParams.get('changeFrom')).toBe('2022-01-26');
+    expect(url.searchParams.get('changeTo')).toBe('2022-02-01');
+    // Every line names its events, each one listed below the change.
+    const listed = await listedEvents();
+    for (const key of await page.$$eval('#change-list li.change', (items) =>
+      items.map((li) => li.getAttribute('data-key')),
+    )) {
+      const links = await linksOf(`#change-list li.change[data-key='${key}']`);
+      expect(links.length).toBeGreaterThan(0);
+      for (const link of links) expect(listed).toContain(String(link.href).slice(1));
+    }
+    expect((await linksOf('#change-list li[data-list="pacts"]')).map((l) => l.id)).toContain(pactId);
+    expect((await linksOf('#change-list li[data-list="documents"]')).map((l) => l.id)).toEqual(
+      expect.arrayContaining([FOLLOW_UP_ID, DENIAL_ID]),
+    );
+    await page.click(`#change-list li[data-list="pacts"] a.event-link[data-event-id="${pactId}"]`);
+    expect(new URL(page.url()).hash).toBe(`#change-event-${pactId}`);
+    await shot(page, 'change-over-valid-time');
+
+    // Over knowledge time: 31 January as known on 31 January, then on 1 February.
+    await slideTo(page, '#as-of', '2022-01-31');
+    await page.selectOption('#change-axis', 'knowledge');
+    await page.fill('#change-from', '2022-01-31');
+    await page.fill('#change-to', '2022-02-01');
+    await page.click('#change-show');
+    await page.waitForFunction(
+      () => document.querySelectorAll('#change-events li.event').length === 1,
+      undefined,
+      {
+        timeout: TIMEOUT,
+      },
+    );
+    expect(await lines()).toEqual([
+      'changed documents ["ru-written-follow-up"]',
+      'added awaiting ["RUS","us-written-response"]',
+      `added disputed ["${FOLLOW_UP_ID}"]`,
+    ]);
+    expect(await textOf(page, '#change-list li[data-list="documents"]')).toContain(
+      'status: delivered → void',
+    );
+    // The denial reopens the awaited reply: the line says so by linking to it.
+    expect(await linksOf('#change-list li[data-list="awaiting"]')).toContainEqual({
+      id: DENIAL_ID,
+      href: `#change-event-${DENIAL_ID}`,
+    });
+    expect(await listedEvents()).toEqual([`change-event-${DENIAL_ID}`]);
+    await shot(page, 'change-over-knowledge-time');
+
+    // The URL opens the same change.
+    const other = await browser.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const otherErrors = collectErrors(other);
+    await other.goto(page.url());
+    await other.waitForFunction(
+      () => document.querySelectorAll('#change-list li.change').length === 3,
+      undefined,
+      {
+        timeout: TIMEOUT,
+      },
+    );
+    expect(await other.inputValue('#change-axis')).toBe('knowledge');
+    await other.close();
+    expect(otherErrors).toEqual([]);
+
+    await page.click('#change-clear');
+    await page.click('#now-button');
+    await shown(page, 'now', 'now');
+    expect(await page.$$('#change-list li.change')).toHaveLength(0);
+    expect(new URL(page.url()).searchParams.get('changeAxis')).toBeNull();
+    expect(errors).toEqual([]);
+  });
+
   it('shows an event posted through the API without a reload', async () => {
     await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
     const posted = await request(app.server)
@@ -271,7 +385,9 @@ describe('the timeline page in Chromium', () => {
     expect(controls.length).toBeGreaterThan(25);
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     const reached: string[] = [];
-    for (let i = 0; i < controls.length + 5; i++) {
+    // A date input takes one Tab per field (day, month, year): room for those, and a few more.
+    const dateFields = 3 * (await page.$$('input[type="date"]')).length;
+    for (let i = 0; i < controls.length + dateFields + 5; i++) {
       await page.keyboard.press('Tab');
       const control = await page.evaluate(
         () => (document.activeElement as HTMLElement | null)?.dataset.control,
@@ -287,6 +403,10 @@ describe('the timeline page in Chromium', () => {
       'actor-filter',
       'type-filter',
       'clear-filters',
+      'change-axis',
+      'change-from',
+      'change-to',
+      'change-show',
     ]) {
       expect(await page.$eval(`#${id}`, (e) => (e as HTMLElement).dataset.control)).toBeDefined();
     }

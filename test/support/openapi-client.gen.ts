@@ -161,6 +161,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/standoffs/{standoffId}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What changed between two instants, over valid time or over knowledge time, and why
+         * @description Either `from`, `to` (and `knownAt`): the state at `to` against the state at `from`, both as known at `knownAt`, with the included events that occurred in (`from`, `to`] in fold order. Or `asOf`, `knownFrom`, `knownTo`: the state at `asOf` as known at `knownTo` against as known at `knownFrom`, with the events reported in (`knownFrom`, `knownTo`] that bear on it (occurred by `asOf`, or a dispute, retraction or correction) in (`reportedAt`, `position`) order. `added` and `removed` hold whole items per list, `changed` the items in both whose fields differ (`origin` and `lastChange` aside) as `{ before, after }`; items are matched by their ids (DESIGN.md §9). A date means its start as `from` and its end everywhere else. Parameters of both kinds, or bounds in the wrong order, are a 400.
+         */
+        get: operations["DiffController_diff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/rebuild": {
         parameters: {
             query?: never;
@@ -1346,6 +1366,697 @@ export interface components {
                 };
             };
         };
+        DiffItems: {
+            demands: {
+                demandId: components["schemas"]["EntityId"];
+                issuer: components["schemas"]["ActorId"];
+                addressees: string[];
+                text: string | null;
+                /** @enum {string} */
+                status: "tabled" | "rejected" | "accepted" | "contested" | "withdrawn";
+                tabledAt: components["schemas"]["ResponseTime"];
+                rejectedBy: string[];
+                acceptedBy: string[];
+                updatedAt: components["schemas"]["ResponseTime"];
+                /**
+                 * Format: uuid
+                 * @description The eventId of the included event that created the item
+                 */
+                origin: string;
+                /**
+                 * Format: uuid
+                 * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                 */
+                lastChange: string;
+            }[];
+            documents: {
+                documentId: components["schemas"]["EntityId"];
+                author: components["schemas"]["ActorId"];
+                recipients: string[];
+                kind: string | null;
+                inReplyTo: string | null;
+                deliveredAt: components["schemas"]["ResponseTime"];
+                /** @enum {string} */
+                status: "delivered" | "disputed" | "void";
+                disputedBy: string[];
+                /**
+                 * Format: uuid
+                 * @description The eventId of the included event that created the item
+                 */
+                origin: string;
+                /**
+                 * Format: uuid
+                 * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                 */
+                lastChange: string;
+            }[];
+            awaiting: {
+                from: components["schemas"]["ActorId"];
+                to: components["schemas"]["ActorId"];
+                documentId: components["schemas"]["EntityId"];
+                since: components["schemas"]["ResponseTime"];
+                /**
+                 * Format: uuid
+                 * @description The eventId of the included event that created the item
+                 */
+                origin: string;
+                /**
+                 * Format: uuid
+                 * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                 */
+                lastChange: string;
+            }[];
+            contacts: {
+                actors: components["schemas"]["ActorId"][];
+                count: number;
+                lastAt: components["schemas"]["ResponseTime"];
+                byMode: {
+                    call: number;
+                    video: number;
+                    meeting: number;
+                    visit: number;
+                    multilateral: number;
+                };
+                /**
+                 * Format: uuid
+                 * @description The eventId of the included event that created the item
+                 */
+                origin: string;
+                /**
+                 * Format: uuid
+                 * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                 */
+                lastChange: string;
+            }[];
+            meetings: {
+                meetingId: components["schemas"]["EntityId"];
+                participants: string[];
+                /** @enum {string} */
+                status: "proposed" | "scheduled" | "held" | "cancelled";
+                proposedAt: string | null;
+                proposedFor: string | null;
+                scheduledFor: string | null;
+                heldAt: string | null;
+                cancelledAt: string | null;
+                place: string | null;
+                conditions: string | null;
+                /**
+                 * Format: uuid
+                 * @description The eventId of the included event that created the item
+                 */
+                origin: string;
+                /**
+                 * Format: uuid
+                 * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                 */
+                lastChange: string;
+            }[];
+            pacts: {
+                pactId: components["schemas"]["EntityId"];
+                name: string | null;
+                parties: string[];
+                /** @enum {string} */
+                status: "in-preparation" | "signed" | "suspended";
+                since: components["schemas"]["ResponseTime"];
+                /**
+                 * Format: uuid
+                 * @description The eventId of the included event that created the item
+                 */
+                origin: string;
+                /**
+                 * Format: uuid
+                 * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                 */
+                lastChange: string;
+            }[];
+            forces: {
+                actor: components["schemas"]["ActorId"];
+                area: string;
+                posture: string;
+                troops: number | null;
+                since: components["schemas"]["ResponseTime"];
+                disputedBy: string[];
+                /**
+                 * Format: uuid
+                 * @description The eventId of the included event that created the item
+                 */
+                origin: string;
+                /**
+                 * Format: uuid
+                 * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                 */
+                lastChange: string;
+            }[];
+            estimates: {
+                subject: components["schemas"]["ActorId"];
+                area: string;
+                estimator: components["schemas"]["ActorId"];
+                troops: {
+                    min: number | null;
+                    max: number | null;
+                };
+                at: components["schemas"]["ResponseTime"];
+                /**
+                 * Format: uuid
+                 * @description The eventId of the included event that created the item
+                 */
+                origin: string;
+                /**
+                 * Format: uuid
+                 * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                 */
+                lastChange: string;
+            }[];
+            positions: {
+                actor: components["schemas"]["ActorId"];
+                topic: string;
+                stance: string;
+                statedAt: components["schemas"]["ResponseTime"];
+                /**
+                 * Format: uuid
+                 * @description The eventId of the included event that created the item
+                 */
+                origin: string;
+                /**
+                 * Format: uuid
+                 * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                 */
+                lastChange: string;
+            }[];
+            sanctions: {
+                by: components["schemas"]["ActorId"];
+                against: components["schemas"]["ActorId"];
+                /** @enum {string} */
+                status: "threatened" | "imposed";
+                measures: string[] | null;
+                since: components["schemas"]["ResponseTime"];
+                /**
+                 * Format: uuid
+                 * @description The eventId of the included event that created the item
+                 */
+                origin: string;
+                /**
+                 * Format: uuid
+                 * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                 */
+                lastChange: string;
+            }[];
+            disputed: {
+                /** Format: uuid */
+                eventId: string;
+                type: string;
+                actor: string | null;
+                disputedBy: string[];
+                void: boolean;
+                /**
+                 * Format: uuid
+                 * @description The eventId of the included event that created the item
+                 */
+                origin: string;
+                /**
+                 * Format: uuid
+                 * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                 */
+                lastChange: string;
+            }[];
+        };
+        /** @description Items in both states whose fields differ, origin and lastChange aside */
+        DiffChanges: {
+            demands: {
+                before: {
+                    demandId: components["schemas"]["EntityId"];
+                    issuer: components["schemas"]["ActorId"];
+                    addressees: string[];
+                    text: string | null;
+                    /** @enum {string} */
+                    status: "tabled" | "rejected" | "accepted" | "contested" | "withdrawn";
+                    tabledAt: components["schemas"]["ResponseTime"];
+                    rejectedBy: string[];
+                    acceptedBy: string[];
+                    updatedAt: components["schemas"]["ResponseTime"];
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the included event that created the item
+                     */
+                    origin: string;
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                     */
+                    lastChange: string;
+                };
+                after: {
+                    demandId: components["schemas"]["EntityId"];
+                    issuer: components["schemas"]["ActorId"];
+                    addressees: string[];
+                    text: string | null;
+                    /** @enum {string} */
+                    status: "tabled" | "rejected" | "accepted" | "contested" | "withdrawn";
+                    tabledAt: components["schemas"]["ResponseTime"];
+                    rejectedBy: string[];
+                    acceptedBy: string[];
+                    updatedAt: components["schemas"]["ResponseTime"];
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the included event that created the item
+                     */
+                    origin: string;
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                     */
+                    lastChange: string;
+                };
+            }[];
+            documents: {
+                before: {
+                    documentId: components["schemas"]["EntityId"];
+                    author: components["schemas"]["ActorId"];
+                    recipients: string[];
+                    kind: string | null;
+                    inReplyTo: string | null;
+                    deliveredAt: components["schemas"]["ResponseTime"];
+                    /** @enum {string} */
+                    status: "delivered" | "disputed" | "void";
+                    disputedBy: string[];
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the included event that created the item
+                     */
+                    origin: string;
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                     */
+                    lastChange: string;
+                };
+                after: {
+                    documentId: components["schemas"]["EntityId"];
+                    author: components["schemas"]["ActorId"];
+                    recipients: string[];
+                    kind: string | null;
+                    inReplyTo: string | null;
+                    deliveredAt: components["schemas"]["ResponseTime"];
+                    /** @enum {string} */
+                    status: "delivered" | "disputed" | "void";
+                    disputedBy: string[];
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the included event that created the item
+                     */
+                    origin: string;
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                     */
+                    lastChange: string;
+                };
+            }[];
+            awaiting: {
+                before: {
+                    from: components["schemas"]["ActorId"];
+                    to: components["schemas"]["ActorId"];
+                    documentId: components["schemas"]["EntityId"];
+                    since: components["schemas"]["ResponseTime"];
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the included event that created the item
+                     */
+                    origin: string;
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                     */
+                    lastChange: string;
+                };
+                after: {
+                    from: components["schemas"]["ActorId"];
+                    to: components["schemas"]["ActorId"];
+                    documentId: components["schemas"]["EntityId"];
+                    since: components["schemas"]["ResponseTime"];
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the included event that created the item
+                     */
+                    origin: string;
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                     */
+                    lastChange: string;
+                };
+            }[];
+            contacts: {
+                before: {
+                    actors: components["schemas"]["ActorId"][];
+                    count: number;
+                    lastAt: components["schemas"]["ResponseTime"];
+                    byMode: {
+                        call: number;
+                        video: number;
+                        meeting: number;
+                        visit: number;
+                        multilateral: number;
+                    };
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the included event that created the item
+                     */
+                    origin: string;
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                     */
+                    lastChange: string;
+                };
+                after: {
+                    actors: components["schemas"]["ActorId"][];
+                    count: number;
+                    lastAt: components["schemas"]["ResponseTime"];
+                    byMode: {
+                        call: number;
+                        video: number;
+                        meeting: number;
+                        visit: number;
+                        multilateral: number;
+                    };
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the included event that created the item
+                     */
+                    origin: string;
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                     */
+                    lastChange: string;
+                };
+            }[];
+            meetings: {
+                before: {
+                    meetingId: components["schemas"]["EntityId"];
+                    participants: string[];
+                    /** @enum {string} */
+                    status: "proposed" | "scheduled" | "held" | "cancelled";
+                    proposedAt: string | null;
+                    proposedFor: string | null;
+                    scheduledFor: string | null;
+                    heldAt: string | null;
+                    cancelledAt: string | null;
+                    place: string | null;
+                    conditions: string | null;
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the included event that created the item
+                     */
+                    origin: string;
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                     */
+                    lastChange: string;
+                };
+                after: {
+                    meetingId: components["schemas"]["EntityId"];
+                    participants: string[];
+                    /** @enum {string} */
+                    status: "proposed" | "scheduled" | "held" | "cancelled";
+                    proposedAt: string | null;
+                    proposedFor: string | null;
+                    scheduledFor: string | null;
+                    heldAt: string | null;
+                    cancelledAt: string | null;
+                    place: string | null;
+                    conditions: string | null;
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the included event that created the item
+                     */
+                    origin: string;
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                     */
+                    lastChange: string;
+                };
+            }[];
+            pacts: {
+                before: {
+                    pactId: components["schemas"]["EntityId"];
+                    name: string | null;
+                    parties: string[];
+                    /** @enum {string} */
+                    status: "in-preparation" | "signed" | "suspended";
+                    since: components["schemas"]["ResponseTime"];
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the included event that created the item
+                     */
+                    origin: string;
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                     */
+                    lastChange: string;
+                };
+                after: {
+                    pactId: components["schemas"]["EntityId"];
+                    name: string | null;
+                    parties: string[];
+                    /** @enum {string} */
+                    status: "in-preparation" | "signed" | "suspended";
+                    since: components["schemas"]["ResponseTime"];
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the included event that created the item
+                     */
+                    origin: string;
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                     */
+                    lastChange: string;
+                };
+            }[];
+            forces: {
+                before: {
+                    actor: components["schemas"]["ActorId"];
+                    area: string;
+                    posture: string;
+                    troops: number | null;
+                    since: components["schemas"]["ResponseTime"];
+                    disputedBy: string[];
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the included event that created the item
+                     */
+                    origin: string;
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                     */
+                    lastChange: string;
+                };
+                after: {
+                    actor: components["schemas"]["ActorId"];
+                    area: string;
+                    posture: string;
+                    troops: number | null;
+                    since: components["schemas"]["ResponseTime"];
+                    disputedBy: string[];
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the included event that created the item
+                     */
+                    origin: string;
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                     */
+                    lastChange: string;
+                };
+            }[];
+            estimates: {
+                before: {
+                    subject: components["schemas"]["ActorId"];
+                    area: string;
+                    estimator: components["schemas"]["ActorId"];
+                    troops: {
+                        min: number | null;
+                        max: number | null;
+                    };
+                    at: components["schemas"]["ResponseTime"];
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the included event that created the item
+                     */
+                    origin: string;
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                     */
+                    lastChange: string;
+                };
+                after: {
+                    subject: components["schemas"]["ActorId"];
+                    area: string;
+                    estimator: components["schemas"]["ActorId"];
+                    troops: {
+                        min: number | null;
+                        max: number | null;
+                    };
+                    at: components["schemas"]["ResponseTime"];
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the included event that created the item
+                     */
+                    origin: string;
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                     */
+                    lastChange: string;
+                };
+            }[];
+            positions: {
+                before: {
+                    actor: components["schemas"]["ActorId"];
+                    topic: string;
+                    stance: string;
+                    statedAt: components["schemas"]["ResponseTime"];
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the included event that created the item
+                     */
+                    origin: string;
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                     */
+                    lastChange: string;
+                };
+                after: {
+                    actor: components["schemas"]["ActorId"];
+                    topic: string;
+                    stance: string;
+                    statedAt: components["schemas"]["ResponseTime"];
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the included event that created the item
+                     */
+                    origin: string;
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                     */
+                    lastChange: string;
+                };
+            }[];
+            sanctions: {
+                before: {
+                    by: components["schemas"]["ActorId"];
+                    against: components["schemas"]["ActorId"];
+                    /** @enum {string} */
+                    status: "threatened" | "imposed";
+                    measures: string[] | null;
+                    since: components["schemas"]["ResponseTime"];
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the included event that created the item
+                     */
+                    origin: string;
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                     */
+                    lastChange: string;
+                };
+                after: {
+                    by: components["schemas"]["ActorId"];
+                    against: components["schemas"]["ActorId"];
+                    /** @enum {string} */
+                    status: "threatened" | "imposed";
+                    measures: string[] | null;
+                    since: components["schemas"]["ResponseTime"];
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the included event that created the item
+                     */
+                    origin: string;
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                     */
+                    lastChange: string;
+                };
+            }[];
+            disputed: {
+                before: {
+                    /** Format: uuid */
+                    eventId: string;
+                    type: string;
+                    actor: string | null;
+                    disputedBy: string[];
+                    void: boolean;
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the included event that created the item
+                     */
+                    origin: string;
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                     */
+                    lastChange: string;
+                };
+                after: {
+                    /** Format: uuid */
+                    eventId: string;
+                    type: string;
+                    actor: string | null;
+                    disputedBy: string[];
+                    void: boolean;
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the included event that created the item
+                     */
+                    origin: string;
+                    /**
+                     * Format: uuid
+                     * @description The eventId of the latest event in fold order that changed the item, a dispute or a denial included (a correction is named by the event it corrects, whose correctedBy lists it)
+                     */
+                    lastChange: string;
+                };
+            }[];
+        };
+        ValidTimeDiff: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** Format: date-time */
+            knownAt: string;
+            added: components["schemas"]["DiffItems"];
+            removed: components["schemas"]["DiffItems"];
+            changed: components["schemas"]["DiffChanges"];
+            /** @description The included events that occurred in (from, to], in fold order */
+            events: components["schemas"]["Event"][];
+        };
+        KnowledgeTimeDiff: {
+            /** Format: date-time */
+            asOf: string;
+            /** Format: date-time */
+            knownFrom: string;
+            /** Format: date-time */
+            knownTo: string;
+            added: components["schemas"]["DiffItems"];
+            removed: components["schemas"]["DiffItems"];
+            changed: components["schemas"]["DiffChanges"];
+            /** @description The events reported in (knownFrom, knownTo] that bear on the state at asOf, in (reportedAt, position) order */
+            events: components["schemas"]["Event"][];
+        };
+        /** @description What changed between two instants (DESIGN.md §9): over valid time or over knowledge time */
+        StandoffDiff: components["schemas"]["ValidTimeDiff"] | components["schemas"]["KnowledgeTimeDiff"];
         TimelinePage: {
             items: components["schemas"]["Event"][];
             /** @description Pass as cursor for the next page; null on the last */
@@ -2194,6 +2905,89 @@ export interface operations {
                 };
             };
             /** @description Bad Request: a bad parameter, named in `errors[].path` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized: no key, or an unknown one (only when API_KEYS is set) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: the key lacks the role (any) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found: the standoff has no accepted event */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable: the log or the database is down; ask again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    DiffController_diff: {
+        parameters: {
+            query?: {
+                /** @description Knowledge time of the later picture */
+                knownTo?: string;
+                /** @description Knowledge time of the earlier picture */
+                knownFrom?: string;
+                /** @description With knownFrom and knownTo: the valid time compared */
+                asOf?: string;
+                /** @description With from and to: knowledge time; default now */
+                knownAt?: string;
+                /** @description Valid time, the later state (a date: its end) */
+                to?: string;
+                /** @description Valid time, the earlier state (a date: its start) */
+                from?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The standoff, `^[a-z0-9][a-z0-9-]{0,63}$` */
+                standoffId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The change and the events that explain it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandoffDiff"];
+                };
+            };
+            /** @description Bad Request: a bad, missing or conflicting parameter, each named in `errors[].path` */
             400: {
                 headers: {
                     [name: string]: unknown;

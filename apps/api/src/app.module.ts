@@ -22,12 +22,14 @@ import {
   ListStandoffsHandler,
 } from './standoffs/queries/standoff-queries.handler';
 import {
+  GetDiffHandler,
   GetStateHandler,
   GetTensionHandler,
   GetTimelineHandler,
   ReplayHandler,
 } from './standoffs/queries/temporal-queries.handler';
 import { StandoffsController } from './standoffs/standoffs.controller';
+import { DiffController } from './standoffs/diff.controller';
 import { TimelineController } from './standoffs/timeline.controller';
 
 export interface AppModuleOptions {
@@ -56,7 +58,13 @@ export class AppModule {
           : []),
       ],
       // CSV first: it passes every request but `Accept: text/csv` on to the JSON routes of the same paths.
-      controllers: [CsvExportController, StandoffsController, TimelineController, AdminController],
+      controllers: [
+        CsvExportController,
+        StandoffsController,
+        TimelineController,
+        DiffController,
+        AdminController,
+      ],
       providers: [
         DecisionResults,
         AppendEventsHandler,
@@ -69,6 +77,7 @@ export class AppModule {
           inject: [DATA_SOURCE],
         },
         GetStateHandler,
+        GetDiffHandler,
         GetTimelineHandler,
         GetTensionHandler,
         ReplayHandler,

@@ -1,16 +1,18 @@
 import './style.css';
 import { EVENT_TYPES } from '../../../libs/domain/src/events';
+import type { StandoffDiff } from '../../../libs/domain/src/diff-events';
 import type { StandoffState } from '../../../libs/domain/src/state';
 import type { TensionSeries } from '../../../libs/domain/src/tension';
 import type { EventView } from '../../../libs/domain/src/timeline';
 import { ApiError, apiKey, getJson, standoffPath, type StandoffSummary } from './api';
+import { changeEventAnchor, renderChange } from './change';
 import { renderTensionChart } from './chart';
 import { dayOf, dayText, endOf } from './days';
 import { byId, h, replaceChildren } from './dom';
 import { followStandoff, type LiveSubscription } from './live';
 import { renderPanels, type Names } from './panels';
 import { renderEvent } from './timeline';
-import { readViewState, writeViewState, type ViewState } from './view-state';
+import { readViewState, writeViewState, type ChangeAxis, type ViewState } from './view-state';
 
 interface TimelinePage {
   readonly items: EventView[];
@@ -48,6 +50,15 @@ const el = {
   timeline: byId<HTMLOListElement>('timeline'),
   timelineCount: byId('timeline-count'),
   more: byId<HTMLButtonElement>('more'),
+  changeForm: byId<HTMLFormElement>('change-form'),
+  changeAxis: byId<HTMLSelectElement>('change-axis'),
+  changeFrom: byId<HTMLInputElement>('change-from'),
+  changeTo: byId<HTMLInputElement>('change-to'),
+  changeClear: byId<HTMLButtonElement>('change-clear'),
+  changeSummary: byId('change-summary'),
+  changeList: byId<HTMLOListElement>('change-list'),
+  changeEventsHeading: byId('change-events-heading'),
+  changeEvents: byId<HTMLOListElement>('change-events'),
 };
 
 const view: ViewState = readViewState();
@@ -194,15 +205,17 @@ async function refresh(reason: 'view' | 'live' = 'view'): Promise<void> {
   const params = { asOf: view.asOf ?? undefined, knownAt: view.knownAt ?? undefined };
   document.body.setAttribute('aria-busy', 'true');
   try {
-    const [state, tension, page] = await Promise.all([
+    const [state, tension, page, change] = await Promise.all([
       getJson<StandoffState>(standoffPath(standoffId, '/state'), params),
       getJson<TensionSeries>(standoffPath(standoffId, '/tension'), {
         bucket: 'week',
         knownAt: params.knownAt,
       }),
       getJson<TimelinePage>(standoffPath(standoffId, '/events'), timelineParams()),
+      fetchChange(standoffId),
     ]);
     remember(page.items);
+    if (change) remember(change.events);
     const missing = state.disputed.map((d) => d.eventId).filter((id) => !seenEvents.has(id));
     const named = await Promise.all(
       missing.map((id) =>
@@ -222,6 +235,7 @@ async function refresh(reason: 'view' | 'live' = 'view'): Promise<void> {
     renderSummary(state);
     replaceChildren(el.panels, renderPanels(state, asOfMs, names, seenEvents));
     replaceChildren(el.chart, renderTensionChart(tension, asOfMs));
+    renderChangeSection(standoffId, change, asOfMs);
     const open = new Set(
       [...el.timeline.querySelectorAll<HTMLElement>('li.event')]
         .filter((li) => li.querySelector('details')?.open)
@@ -239,6 +253,58 @@ async function refresh(reason: 'view' | 'live' = 'view'): Promise<void> {
   } finally {
     if (mine === generation) document.body.removeAttribute('aria-busy');
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// What changed between two instants (DESIGN.md §9)
+
+/** The diff the view asks for: over valid time as known at `knownAt`, or over knowledge time of `asOf`. */
+function fetchChange(standoffId: string): Promise<StandoffDiff | null> {
+  const change = view.change;
+  if (change === null) return Promise.resolve(null);
+  const params =
+    change.axis === 'valid'
+      ? { from: change.from, to: change.to, knownAt: view.knownAt ?? undefined }
+      : { asOf: view.asOf ?? new Date().toISOString(), knownFrom: change.from, knownTo: change.to };
+  return getJson<StandoffDiff>(standoffPath(standoffId, '/diff'), params);
+}
+
+function renderChangeSection(standoffId: string, diff: StandoffDiff | null, asOfMs: number): void {
+  el.changeClear.hidden = diff === null;
+  el.changeEventsHeading.hidden = diff === null || diff.events.length === 0;
+  if (diff === null || view.change === null) {
+    el.changeSummary.textContent = 'Pick two days to see what changed between them, and why.';
+    replaceChildren(el.changeList);
+    replaceChildren(el.changeEvents);
+    return;
+  }
+  const { from, to } = view.change;
+  const lines = renderChange(diff, {
+    names,
+    seen: seenEvents,
+    eventHref: (eventId) => standoffPath(standoffId, `/events/${encodeURIComponent(eventId)}`),
+  });
+  el.changeSummary.textContent =
+    (view.change.axis === 'valid'
+      ? `From ${from} to ${to}, as known at ${view.knownAt ?? 'now'}: `
+      : `As of ${view.asOf ?? 'now'}, as known at ${from} and then at ${to}: `) +
+    `${lines.length} change${lines.length === 1 ? '' : 's'}, ${diff.events.length} event${diff.events.length === 1 ? '' : 's'}.`;
+  replaceChildren(el.changeList, lines);
+  replaceChildren(
+    el.changeEvents,
+    diff.events.map((event) => {
+      const item = renderEvent(event, asOfMs, names, seenEvents);
+      item.id = changeEventAnchor(event.eventId);
+      return item;
+    }),
+  );
+}
+
+function fillChangeForm(): void {
+  if (view.change === null) return;
+  el.changeAxis.value = view.change.axis;
+  el.changeFrom.value = view.change.from;
+  el.changeTo.value = view.change.to;
 }
 
 function appendEvents(
@@ -367,6 +433,7 @@ el.standoff.addEventListener('change', () => {
   view.knownAt = null;
   view.actor = null;
   view.type = null;
+  view.change = null;
   void selectStandoff(el.standoff.value).catch(showError);
 });
 el.asOf.addEventListener('input', () => onSlider(el.asOf, el.asOfValue, 'asOf'));
@@ -387,5 +454,21 @@ el.clearFilters.addEventListener('click', () => {
   onFilter();
 });
 el.more.addEventListener('click', () => void loadMore());
+el.changeForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  view.change = {
+    axis: el.changeAxis.value as ChangeAxis,
+    from: el.changeFrom.value,
+    to: el.changeTo.value,
+  };
+  writeViewState(view);
+  void refresh();
+});
+el.changeClear.addEventListener('click', () => {
+  view.change = null;
+  writeViewState(view);
+  void refresh();
+});
+fillChangeForm();
 
 void start();

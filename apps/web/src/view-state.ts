@@ -10,6 +10,27 @@ export interface ViewState {
   knownAt: string | null;
   actor: string | null;
   type: string | null;
+  /**
+   * The change shown (DESIGN.md §9), when one is: over valid time (`from`, `to` as known at `knownAt`) or over
+   * knowledge time (the state at `asOf` as known at `from`, then at `to`).
+   */
+  change: ChangeView | null;
+}
+
+export type ChangeAxis = 'valid' | 'knowledge';
+
+export interface ChangeView {
+  axis: ChangeAxis;
+  from: string;
+  to: string;
+}
+
+function changeOf(params: URLSearchParams): ChangeView | null {
+  const axis = params.get('changeAxis');
+  const from = params.get('changeFrom');
+  const to = params.get('changeTo');
+  if ((axis !== 'valid' && axis !== 'knowledge') || !isDateText(from) || !isDateText(to)) return null;
+  return { axis, from, to };
 }
 
 function dateOrNull(value: string | null): string | null {
@@ -24,6 +45,7 @@ export function readViewState(search: string = location.search): ViewState {
     knownAt: dateOrNull(params.get('knownAt')),
     actor: params.get('actor') || null,
     type: params.get('type') || null,
+    change: changeOf(params),
   };
 }
 
@@ -34,6 +56,11 @@ export function viewStateSearch(state: ViewState): string {
   if (state.knownAt !== null) params.set('knownAt', state.knownAt);
   if (state.actor !== null) params.set('actor', state.actor);
   if (state.type !== null) params.set('type', state.type);
+  if (state.change !== null) {
+    params.set('changeAxis', state.change.axis);
+    params.set('changeFrom', state.change.from);
+    params.set('changeTo', state.change.to);
+  }
   const search = params.toString();
   return search === '' ? '/' : `/?${search}`;
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { StandoffDiff } from '@app/domain/diff-events';
 import { foldEvents, initialState } from '@app/domain/fold';
 import {
   compareFoldOrder,
@@ -14,6 +15,7 @@ import type { StandoffState } from '@app/domain/state';
 import { stateAt, toStandoffStateView } from '@app/domain/state-at';
 import { tensionSeries, type TensionBucket, type TensionSeries } from '@app/domain/tension';
 import { eventView, inTimeline, type EventView, type TimelineQuery } from '@app/domain/timeline';
+import { readDiff, type DiffRequest, type StateAtVersion, type StateReader } from './diff-queries';
 import type { Queryable } from './queryable';
 
 /*
@@ -116,6 +118,8 @@ export interface TemporalQueries {
    * promise settles (undefined for an unknown standoff) before anything is read beyond the version.
    */
   replay(request: ReplayRequest): Promise<AsyncIterable<ReplayLine> | undefined>;
+  /** What changed between two instants of valid or of knowledge time, and why (DESIGN.md §9). */
+  diff(request: DiffRequest): Promise<StandoffDiff | undefined>;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -337,6 +341,12 @@ async function loadForFold(
   return rows.map((r) => r.posted);
 }
 
+/** The state by folding every event it can need, within the standoff's `version`. */
+const foldStateAt: StateReader = async (db: Queryable, query: StateAtVersion) => {
+  const events = await loadForFold(db, query.standoffId, query.version, query.knownAt, { to: query.asOf });
+  return stateAt(events, query);
+};
+
 /**
  * The known events within `horizon` as known at `knownAt`, in fold order, page by page, after `after` (a fold
  * key). Regular rows come from SQL in fold order (`regular` narrows them); special rows are read once, up front,
@@ -457,10 +467,13 @@ export class FoldingTemporalQueries implements TemporalQueries {
   async state(request: StateRequest): Promise<StandoffState | undefined> {
     const version = await standoffVersion(this.db, request.standoffId);
     if (version === 0) return undefined;
-    const events = await loadForFold(this.db, request.standoffId, version, request.knownAt, {
-      to: request.asOf,
-    });
-    return stateAt(events, { ...request, version });
+    return foldStateAt(this.db, { ...request, version });
+  }
+
+  async diff(request: DiffRequest): Promise<StandoffDiff | undefined> {
+    const version = await standoffVersion(this.db, request.standoffId);
+    if (version === 0) return undefined;
+    return readDiff(this.db, request, version, foldStateAt);
   }
 
   async timeline(request: TimelineRequest): Promise<TimelinePage | undefined> {

@@ -35,6 +35,10 @@ export function rejectionProblem(rejection: Rejection): Problem {
 export const invalidParameter = (path: string, message: string): Problem =>
   problem('invalid-parameter', 'Invalid Parameter', 400, `${path}: ${message}`, [{ path, message }]);
 
+/** A request whose parameters are wrong together: each offending one named (say, two that exclude each other). */
+export const invalidParameters = (detail: string, errors: readonly ProblemFieldError[]): Problem =>
+  problem('invalid-parameter', 'Invalid Parameter', 400, detail, errors);
+
 export const invalidPathEncoding = (): Problem =>
   problem('invalid-parameter', 'Invalid Parameter', 400, 'The path is not valid percent-encoding.', [
     { path: 'path', message: 'is not valid percent-encoding (RFC 3986)' },

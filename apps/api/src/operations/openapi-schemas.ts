@@ -3,6 +3,7 @@ import type {
   SchemaObject as PlainSchemaObject,
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ACTOR_ID_PATTERN } from '@app/domain/actors';
+import { DIFF_LISTS, type DiffListName } from '@app/domain/diff';
 import { SUMMARY_MAX_CHARACTERS } from '@app/domain/event-rules';
 import {
   dataFieldsOf,
@@ -358,6 +359,26 @@ const event: SchemaObject = {
   description: 'An event as returned, fields as corrected where a correction is known (DESIGN.md §4)',
 };
 
+/** The schema of an item of one of the state's lists: the diff's items are the state's own. */
+function stateItem(list: DiffListName): SchemaObject {
+  const items = (standoffState.properties?.[list] as PlainSchemaObject | undefined)?.items;
+  if (!items) throw new Error(`openapi-schemas: the state has no list ${list}`);
+  return items;
+}
+
+/** Each list of the state the diff compares (DESIGN.md §9), mapped to `items(list)`. */
+function perDiffList(items: (list: DiffListName) => SchemaObject): SchemaObject {
+  return objectOf(
+    Object.fromEntries(DIFF_LISTS.map((list) => [list, { type: 'array', items: items(list) }])),
+  );
+}
+
+const diffParts = {
+  added: ref('DiffItems'),
+  removed: ref('DiffItems'),
+  changed: ref('DiffChanges'),
+};
+
 export function openApiSchemas(): Record<string, SchemaObject> {
   const newEvents = Object.fromEntries(
     EVENT_TYPES.map((type) => [newEventSchemaName(type), newEventSchema(type)]),
@@ -433,6 +454,38 @@ export function openApiSchemas(): Record<string, SchemaObject> {
       lastEventAt: nullable({ type: 'string' }),
     }),
     StandoffState: standoffState,
+    DiffItems: perDiffList(stateItem),
+    DiffChanges: {
+      ...perDiffList((list) => objectOf({ before: stateItem(list), after: stateItem(list) })),
+      description: 'Items in both states whose fields differ, origin and lastChange aside',
+    },
+    ValidTimeDiff: objectOf({
+      from: { type: 'string', format: 'date-time' },
+      to: { type: 'string', format: 'date-time' },
+      knownAt: { type: 'string', format: 'date-time' },
+      ...diffParts,
+      events: {
+        type: 'array',
+        items: ref('Event'),
+        description: 'The included events that occurred in (from, to], in fold order',
+      },
+    }),
+    KnowledgeTimeDiff: objectOf({
+      asOf: { type: 'string', format: 'date-time' },
+      knownFrom: { type: 'string', format: 'date-time' },
+      knownTo: { type: 'string', format: 'date-time' },
+      ...diffParts,
+      events: {
+        type: 'array',
+        items: ref('Event'),
+        description:
+          'The events reported in (knownFrom, knownTo] that bear on the state at asOf, in (reportedAt, position) order',
+      },
+    }),
+    StandoffDiff: {
+      description: 'What changed between two instants (DESIGN.md §9): over valid time or over knowledge time',
+      oneOf: [ref('ValidTimeDiff'), ref('KnowledgeTimeDiff')],
+    },
     TimelinePage: objectOf({
       items: { type: 'array', items: ref('Event') },
       nextCursor: nullable({

@@ -1,9 +1,11 @@
 import type { DataSource } from 'typeorm';
+import type { StandoffDiff } from '@app/domain/diff-events';
 import type { StandoffState } from '@app/domain/state';
+import { readDiff, type DiffRequest } from '../diff-queries';
 import { FoldingTemporalQueries, standoffVersion, type StateRequest } from '../temporal-queries';
 import { readStateFromSnapshots } from './snapshot-state-reader';
 
-/** The temporal queries with the state read from the nearest usable snapshot instead of the whole history. */
+/** The temporal queries with the state (and the diff's two states) read from the nearest usable snapshot instead of the whole history. */
 export class SnapshotTemporalQueries extends FoldingTemporalQueries {
   constructor(private readonly dataSource: DataSource) {
     super(dataSource);
@@ -14,6 +16,15 @@ export class SnapshotTemporalQueries extends FoldingTemporalQueries {
       const version = await standoffVersion(tx, request.standoffId);
       if (version === 0) return undefined;
       return readStateFromSnapshots(tx, { ...request, version });
+    });
+  }
+
+  /** Both states from snapshots, as the state route reads them, and the events, all from one moment. */
+  override diff(request: DiffRequest): Promise<StandoffDiff | undefined> {
+    return this.dataSource.transaction('REPEATABLE READ', async (tx) => {
+      const version = await standoffVersion(tx, request.standoffId);
+      if (version === 0) return undefined;
+      return readDiff(tx, request, version, readStateFromSnapshots);
     });
   }
 }

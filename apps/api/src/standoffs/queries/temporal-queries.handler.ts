@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { StandoffDiff } from '@app/domain/diff-events';
 import type { StandoffState } from '@app/domain/state';
 import type { TensionSeries } from '@app/domain/tension';
 import {
@@ -8,7 +9,13 @@ import {
   type TemporalQueries,
   type TimelinePage,
 } from '@app/read-model/temporal-queries';
-import { GetStateQuery, GetTensionQuery, GetTimelineQuery, ReplayQuery } from './temporal-queries';
+import {
+  GetDiffQuery,
+  GetStateQuery,
+  GetTensionQuery,
+  GetTimelineQuery,
+  ReplayQuery,
+} from './temporal-queries';
 
 @QueryHandler(GetStateQuery)
 export class GetStateHandler implements IQueryHandler<GetStateQuery, StandoffState | undefined> {
@@ -43,5 +50,14 @@ export class ReplayHandler implements IQueryHandler<ReplayQuery, AsyncIterable<R
 
   execute(query: ReplayQuery): Promise<AsyncIterable<ReplayLine> | undefined> {
     return this.queries.replay(query.request);
+  }
+}
+
+@QueryHandler(GetDiffQuery)
+export class GetDiffHandler implements IQueryHandler<GetDiffQuery, StandoffDiff | undefined> {
+  constructor(@Inject(TEMPORAL_QUERIES) private readonly queries: TemporalQueries) {}
+
+  execute(query: GetDiffQuery): Promise<StandoffDiff | undefined> {
+    return this.queries.diff(query.request);
   }
 }

@@ -1,4 +1,6 @@
 import { Query } from '@nestjs/cqrs';
+import type { StandoffDiff } from '@app/domain/diff-events';
+import type { DiffRequest } from '@app/read-model/diff-queries';
 import type { StandoffState } from '@app/domain/state';
 import type { TensionSeries } from '@app/domain/tension';
 import type {
@@ -36,6 +38,13 @@ export class GetTensionQuery extends Query<TensionSeries | undefined> {
 /** The lines are produced as they are consumed; the events are read page by page meanwhile. */
 export class ReplayQuery extends Query<AsyncIterable<ReplayLine> | undefined> {
   constructor(readonly request: ReplayRequest) {
+    super();
+  }
+}
+
+/** What changed between two instants of valid or of knowledge time (DESIGN.md §9). */
+export class GetDiffQuery extends Query<StandoffDiff | undefined> {
+  constructor(readonly request: DiffRequest) {
     super();
   }
 }

@@ -1,0 +1,132 @@
+import { diffStates, type StateChange } from './diff';
+import { compareFoldOrder, isIncluded, knowledgeView, type KnownEvent } from './knowledge';
+import type { RecordedEvent } from './recorded-event';
+import type { StandoffState } from './state';
+import { stateAt } from './state-at';
+import { formatTime } from './time';
+import { eventView, type EventView } from './timeline';
+
+/*
+ * The two diffs of DESIGN.md §9 and the events that explain them. The states come from elsewhere (a fold
+ * here, snapshots in the read model); which events explain a change is decided here alone.
+ */
+
+/** Types that change what is known of other events, whatever their own `occurredAt`. */
+const KNOWLEDGE_TYPES: ReadonlySet<string> = new Set([
+  'claim.disputed',
+  'event.retracted',
+  'event.corrected',
+]);
+
+export interface ValidTimeWindow {
+  readonly standoffId: string;
+  /** Exclusive: the state at `from` already holds what occurred then. */
+  readonly from: number;
+  readonly to: number;
+  readonly knownAt: number;
+  readonly version: number;
+}
+
+export interface KnowledgeTimeWindow {
+  readonly standoffId: string;
+  readonly asOf: number;
+  /** Exclusive: the state known at `knownFrom` already holds what was reported then. */
+  readonly knownFrom: number;
+  readonly knownTo: number;
+  readonly version: number;
+}
+
+export interface ValidTimeDiff extends StateChange {
+  readonly from: string;
+  readonly to: string;
+  readonly knownAt: string;
+  readonly events: EventView[];
+}
+
+export interface KnowledgeTimeDiff extends StateChange {
+  readonly asOf: string;
+  readonly knownFrom: string;
+  readonly knownTo: string;
+  readonly events: EventView[];
+}
+
+export type StandoffDiff = ValidTimeDiff | KnowledgeTimeDiff;
+
+/** The included events that occurred in (`from`, `to`], in fold order; `known` as known at the diff's `knownAt`. */
+export function eventsOverValidTime(
+  known: readonly KnownEvent[],
+  window: Pick<ValidTimeWindow, 'from' | 'to'>,
+): KnownEvent[] {
+  return known
+    .filter((k) => isIncluded(k) && k.event.occurredAt > window.from && k.event.occurredAt <= window.to)
+    .sort((a, b) => compareFoldOrder(a.event, b.event));
+}
+
+/**
+ * The events reported in (`knownFrom`, `knownTo`] that bear on the state at `asOf`: those that occurred by
+ * then (as known at `knownTo`) and every dispute, retraction and correction, in (`reportedAt`, `position`)
+ * order. `known` is as known at `knownTo`.
+ */
+export function eventsOverKnowledgeTime(
+  known: readonly KnownEvent[],
+  window: Pick<KnowledgeTimeWindow, 'asOf' | 'knownFrom' | 'knownTo'>,
+): KnownEvent[] {
+  return known
+    .filter(({ event }) => {
+      if (event.reportedAt <= window.knownFrom || event.reportedAt > window.knownTo) return false;
+      return event.occurredAt <= window.asOf || KNOWLEDGE_TYPES.has(event.type);
+    })
+    .sort((a, b) => a.event.reportedAt - b.event.reportedAt || a.event.position - b.event.position);
+}
+
+/** The answer over valid time from the two states (both as known at `knownAt`) and the events in between. */
+export function validTimeDiff(
+  before: StandoffState,
+  after: StandoffState,
+  events: readonly KnownEvent[],
+  window: ValidTimeWindow,
+): ValidTimeDiff {
+  return {
+    from: formatTime(window.from),
+    to: formatTime(window.to),
+    knownAt: formatTime(window.knownAt),
+    ...diffStates(before, after),
+    events: eventsOverValidTime(events, window).map(eventView),
+  };
+}
+
+/** The answer over knowledge time from the state at `asOf` as known at either end, and the events reported between. */
+export function knowledgeTimeDiff(
+  before: StandoffState,
+  after: StandoffState,
+  events: readonly KnownEvent[],
+  window: KnowledgeTimeWindow,
+): KnowledgeTimeDiff {
+  return {
+    asOf: formatTime(window.asOf),
+    knownFrom: formatTime(window.knownFrom),
+    knownTo: formatTime(window.knownTo),
+    ...diffStates(before, after),
+    events: eventsOverKnowledgeTime(events, window).map(eventView),
+  };
+}
+
+/** The diff over valid time from the standoff's whole history (any order): the reference for faster readers. */
+export function diffOverValidTime(events: readonly RecordedEvent[], window: ValidTimeWindow): ValidTimeDiff {
+  const at = (asOf: number) => stateAt(events, { ...window, asOf });
+  return validTimeDiff(at(window.from), at(window.to), knowledgeView(events, window.knownAt).events, window);
+}
+
+/** The diff over knowledge time from the standoff's whole history (any order): the reference for faster readers. */
+export function diffOverKnowledgeTime(
+  events: readonly RecordedEvent[],
+  window: KnowledgeTimeWindow,
+): KnowledgeTimeDiff {
+  const knownAt = (at: number) => stateAt(events, { ...window, knownAt: at });
+  return knowledgeTimeDiff(
+    knownAt(window.knownFrom),
+    knownAt(window.knownTo),
+    knowledgeView(events, window.knownTo).events,
+    window,
+  );
+}

@@ -1,0 +1,146 @@
+import {
+  knowledgeTimeDiff,
+  validTimeDiff,
+  type KnowledgeTimeDiff,
+  type StandoffDiff,
+  type ValidTimeDiff,
+} from '@app/domain/diff-events';
+import { knowledgeView, type KnownEvent } from '@app/domain/knowledge';
+import type { StandoffState } from '@app/domain/state';
+import type { Queryable } from './queryable';
+import { distinctEvents, loadKnowledgeAbout, type CandidateRow } from './snapshots/snapshot-events';
+
+/*
+ * The diffs of DESIGN.md §9 over the read model: two states from whichever state reader the queries use
+ * (snapshots in the API), and the events that explain the change, judged by the domain. SQL reads the
+ * candidate rows only; what they mean as known then is the knowledge view's to say.
+ */
+
+export interface ValidTimeDiffRequest {
+  readonly axis: 'valid';
+  readonly standoffId: string;
+  readonly from: number;
+  readonly to: number;
+  readonly knownAt: number;
+}
+
+export interface KnowledgeTimeDiffRequest {
+  readonly axis: 'knowledge';
+  readonly standoffId: string;
+  readonly asOf: number;
+  readonly knownFrom: number;
+  readonly knownTo: number;
+}
+
+export type DiffRequest = ValidTimeDiffRequest | KnowledgeTimeDiffRequest;
+
+export interface StateAtVersion {
+  readonly standoffId: string;
+  readonly asOf: number;
+  readonly knownAt: number;
+  readonly version: number;
+}
+
+/** Reads the state at (`asOf`, `knownAt`) as of the standoff's `version`. */
+export type StateReader = (db: Queryable, query: StateAtVersion) => Promise<StandoffState>;
+
+/** Rows outside `candidates` that knowledge events name, judged together with them as known at `knownAt`. */
+async function judged(
+  db: Queryable,
+  standoffId: string,
+  candidates: CandidateRow[],
+  knownAt: number,
+): Promise<readonly KnownEvent[]> {
+  const knowledge = await loadKnowledgeAbout(
+    db,
+    standoffId,
+    candidates.map((row) => row.event_id),
+    new Date(knownAt),
+  );
+  return knowledgeView(distinctEvents(candidates, knowledge), knownAt).events;
+}
+
+/**
+ * The events that may have occurred in (`from`, `to`] as known at `knownAt`: those whose valid time lies there
+ * now, and every event a correction ever moved (as known earlier it may stand anywhere).
+ */
+export async function loadEventsOccurredIn(
+  db: Queryable,
+  request: ValidTimeDiffRequest,
+  version: number,
+): Promise<readonly KnownEvent[]> {
+  const candidates: CandidateRow[] = await db.query(
+    `SELECT event_id, occurred_at, reported_at, position, posted FROM events
+      WHERE standoff_id = $1 AND position <= $2 AND reported_at <= $5 AND occurred_at > $3 AND occurred_at <= $4
+     UNION
+     SELECT event_id, occurred_at, reported_at, position, posted FROM events
+      WHERE standoff_id = $1 AND position <= $2 AND reported_at <= $5 AND time_corrected`,
+    [request.standoffId, version, new Date(request.from), new Date(request.to), new Date(request.knownAt)],
+  );
+  return judged(db, request.standoffId, candidates, request.knownAt);
+}
+
+/**
+ * The events reported in (`knownFrom`, `knownTo`] that may bear on the state at `asOf`: those that occurred
+ * by then, those a correction moved, and the knowledge events (meta events and disputes).
+ */
+export async function loadEventsReportedIn(
+  db: Queryable,
+  request: KnowledgeTimeDiffRequest,
+  version: number,
+): Promise<readonly KnownEvent[]> {
+  const candidates: CandidateRow[] = await db.query(
+    `SELECT event_id, occurred_at, reported_at, position, posted FROM events
+      WHERE standoff_id = $1 AND position <= $2 AND reported_at > $3 AND reported_at <= $4
+        AND (occurred_at <= $5 OR time_corrected OR meta OR type = 'claim.disputed')`,
+    [
+      request.standoffId,
+      version,
+      new Date(request.knownFrom),
+      new Date(request.knownTo),
+      new Date(request.asOf),
+    ],
+  );
+  return judged(db, request.standoffId, candidates, request.knownTo);
+}
+
+async function readValidTimeDiff(
+  db: Queryable,
+  request: ValidTimeDiffRequest,
+  version: number,
+  readState: StateReader,
+): Promise<ValidTimeDiff> {
+  const { standoffId, from, to, knownAt } = request;
+  const before = await readState(db, { standoffId, asOf: from, knownAt, version });
+  const after = await readState(db, { standoffId, asOf: to, knownAt, version });
+  const events = await loadEventsOccurredIn(db, request, version);
+  return validTimeDiff(before, after, events, { standoffId, from, to, knownAt, version });
+}
+
+async function readKnowledgeTimeDiff(
+  db: Queryable,
+  request: KnowledgeTimeDiffRequest,
+  version: number,
+  readState: StateReader,
+): Promise<KnowledgeTimeDiff> {
+  const { standoffId, asOf, knownFrom, knownTo } = request;
+  const before = await readState(db, { standoffId, asOf, knownAt: knownFrom, version });
+  const after = await readState(db, { standoffId, asOf, knownAt: knownTo, version });
+  const events = await loadEventsReportedIn(db, request, version);
+  return knowledgeTimeDiff(before, after, events, { standoffId, asOf, knownFrom, knownTo, version });
+}
+
+/**
+ * The diff the request asks for, as of the standoff's `version`. Run it inside one REPEATABLE READ
+ * transaction so that both states and the events come from the same moment.
+ */
+export function readDiff(
+  db: Queryable,
+  request: DiffRequest,
+  version: number,
+  readState: StateReader,
+): Promise<StandoffDiff> {
+  return request.axis === 'valid'
+    ? readValidTimeDiff(db, request, version, readState)
+    : readKnowledgeTimeDiff(db, request, version, readState);
+}
