@@ -253,8 +253,17 @@ describe('GET /v1/standoffs/{id}/diff on the seed scenario', () => {
     expect(seedScenario.expect['state knownAt 2022-02-01']['awaiting from RUS to USA']).toMatch(
       /^open again since 2022-01-26/,
     );
+    // The reopened reply is the delivery's own: the void follow-up never closed it.
+    const delivery = seedByRef['us-response'].eventId;
     expect(diff.added.awaiting).toEqual([
-      { from: 'RUS', to: 'USA', documentId: 'us-written-response', since: '2022-01-26' },
+      {
+        from: 'RUS',
+        to: 'USA',
+        documentId: 'us-written-response',
+        since: '2022-01-26',
+        origin: delivery,
+        lastChange: delivery,
+      },
     ]);
     expect(diff.changed.documents).toEqual([
       {
@@ -267,6 +276,7 @@ describe('GET /v1/standoffs/{id}/diff on the seed scenario', () => {
           documentId: 'ru-written-follow-up',
           status: 'void',
           disputedBy: ['RUS'],
+          lastChange: seedByRef['kremlin-denial'].eventId,
         }),
       },
     ]);

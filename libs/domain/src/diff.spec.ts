@@ -86,14 +86,28 @@ describe('the diff of two states', () => {
     const change = validDiff([demand, usResponse], '2022-01-01', '2022-01-31');
     expect(change.added.documents.map((d) => d.documentId)).toEqual(['us-response']);
     expect(change.added.awaiting).toEqual([
-      { from: 'RUS', to: 'USA', documentId: 'us-response', since: '2022-01-26' },
+      {
+        from: 'RUS',
+        to: 'USA',
+        documentId: 'us-response',
+        since: '2022-01-26',
+        origin: usResponse.eventId,
+        lastChange: usResponse.eventId,
+      },
     ]);
   });
 
   it('removes an item that only the earlier state has: an awaited reply once the reply arrives', () => {
     const change = validDiff([usResponse, followUp], '2022-01-27', '2022-02-01');
     expect(change.removed.awaiting).toEqual([
-      { from: 'RUS', to: 'USA', documentId: 'us-response', since: '2022-01-26' },
+      {
+        from: 'RUS',
+        to: 'USA',
+        documentId: 'us-response',
+        since: '2022-01-26',
+        origin: usResponse.eventId,
+        lastChange: usResponse.eventId,
+      },
     ]);
   });
 
@@ -182,7 +196,15 @@ describe('the diff over knowledge time', () => {
       },
     ]);
     expect(change.added.disputed).toEqual([
-      { eventId: buildUp.eventId, type: 'forces.changed', actor: 'RUS', disputedBy: ['UKR'], void: false },
+      {
+        eventId: buildUp.eventId,
+        type: 'forces.changed',
+        actor: 'RUS',
+        disputedBy: ['UKR'],
+        void: false,
+        origin: dispute.eventId,
+        lastChange: dispute.eventId,
+      },
     ]);
     expect(change.events.map((e) => e.eventId)).toEqual([dispute.eventId]);
   });
@@ -191,7 +213,14 @@ describe('the diff over knowledge time', () => {
     const denial = aDenial(followUp, { occurredAt: '2022-02-01' });
     const change = knowledgeDiff([usResponse, followUp, denial], '2022-01-31', '2022-01-31', '2022-02-01');
     expect(change.added.awaiting).toEqual([
-      { from: 'RUS', to: 'USA', documentId: 'us-response', since: '2022-01-26' },
+      {
+        from: 'RUS',
+        to: 'USA',
+        documentId: 'us-response',
+        since: '2022-01-26',
+        origin: usResponse.eventId,
+        lastChange: usResponse.eventId,
+      },
     ]);
     expect(change.changed.documents).toEqual([
       {
@@ -273,7 +302,14 @@ describe('the diffs of the seed scenario', () => {
       knownTo: upTo('2022-02-01'),
     });
     expect(change.added.awaiting).toEqual([
-      { from: 'RUS', to: 'USA', documentId: 'us-written-response', since: '2022-01-26' },
+      {
+        from: 'RUS',
+        to: 'USA',
+        documentId: 'us-written-response',
+        since: '2022-01-26',
+        origin: seed.byRef['us-response'].eventId,
+        lastChange: seed.byRef['us-response'].eventId,
+      },
     ]);
     expect(change.events.map((e) => e.eventId)).toEqual([seed.byRef['kremlin-denial'].eventId]);
     expect(change.added.contacts).toEqual([]);
