@@ -15,8 +15,8 @@ import type { StandoffChange } from '@app/read-model/snapshots/standoff-changes'
 import { insertAcceptedEvents, loadEvents, markRetracted, recorrect } from './accepted-events';
 import { deadLetteredCommandId, storeDeadLetter } from './dead-letters';
 import { noticeDecided } from './decision-notices';
-import { isDecided, storeDecision, takenEventIds } from './decision-records';
-import { entityKey, followCorrectedCreator, knownEntities, registerEntities } from './entity-registry';
+import { decidedMembers, isDecided, storeDecision, type DecidedMember } from './decision-records';
+import { entityKey, followCorrectedCreators, knownEntities, registerEntities } from './entity-registry';
 import { isTransientDatabaseFault } from './fault-kind';
 import { appendToFeed } from './feed-outbox';
 import { findOriginalCommand, reusedKeyRejection } from './idempotency';
@@ -188,7 +188,8 @@ export class DecisionProjection implements LogConsumer {
       staleFrom: undefined,
     };
     changes.set(envelope.standoffId, change);
-    const original = await findOriginalCommand(tx, envelope);
+    const decided = await decidedMembers(tx, envelope);
+    const original = await findOriginalCommand(tx, envelope, decided);
     if (original === 'reused') {
       await storeDecision(tx, record, envelope, {
         outcome: 'rejected',
@@ -217,7 +218,7 @@ export class DecisionProjection implements LogConsumer {
         recordedAt: record.recordedAt,
         events: envelope.events,
       },
-      await this.loadFacts(tx, envelope, version),
+      await this.loadFacts(tx, envelope, version, decided),
     );
     if (decision.outcome === 'rejected') {
       await storeDecision(tx, record, envelope, {
@@ -252,11 +253,16 @@ export class DecisionProjection implements LogConsumer {
     return rules;
   }
 
-  private async loadFacts(tx: Queryable, envelope: Envelope, version: number): Promise<DecisionFacts> {
+  private async loadFacts(
+    tx: Queryable,
+    envelope: Envelope,
+    version: number,
+    decided: readonly DecidedMember[],
+  ): Promise<DecisionFacts> {
     const needed = factsNeeded(envelope.events);
     const entities = await knownEntities(tx, envelope.standoffId, needed.entities);
     const events = await loadEvents(tx, envelope.standoffId, needed.eventIds.filter(isUuid));
-    const taken = await takenEventIds(tx, envelope);
+    const taken = new Set(decided.map((row) => row.event_id));
     return {
       version,
       entity: (kind, id) => entities.get(entityKey(kind, id)),
@@ -276,15 +282,12 @@ export class DecisionProjection implements LogConsumer {
     // Taken into the feed (the outbox) by appendToFeed, last in the transaction.
     feed.push(...accepted);
     let staleFrom = await invalidateSnapshots(tx, this.snapshots, standoffId, accepted);
-    for (const event of accepted) {
-      const named = namedEventId(event);
-      if (!named) continue;
-      if (event.type === 'event.retracted') await markRetracted(tx, standoffId, named);
-      if (event.type === 'event.corrected') {
-        const actor = await recorrect(tx, standoffId, named);
-        await followCorrectedCreator(tx, standoffId, named, actor);
-      }
-    }
+    await markRetracted(tx, standoffId, namedBy(accepted, 'event.retracted'));
+    await followCorrectedCreators(
+      tx,
+      standoffId,
+      await recorrect(tx, standoffId, namedBy(accepted, 'event.corrected')),
+    );
     const corrections = accepted.filter((e) => e.type === 'event.corrected');
     if (corrections.length > 0) {
       staleFrom = earlier(staleFrom, await invalidateSnapshots(tx, this.snapshots, standoffId, corrections));
@@ -315,6 +318,11 @@ function mayBePoison(error: unknown): boolean {
     !(error instanceof UnknownRulesVersionError) &&
     !isTransientDatabaseFault(error)
   );
+}
+
+/** The distinct events that the accepted events of this type name. */
+function namedBy(accepted: readonly RecordedEvent[], type: string): string[] {
+  return [...new Set(accepted.flatMap((event) => (event.type === type ? (namedEventId(event) ?? []) : [])))];
 }
 
 function earlier(a: number | undefined, b: number | undefined): number | undefined {

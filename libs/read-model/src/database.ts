@@ -7,6 +7,7 @@ import { RefoldSnapshots1764950000000 } from '../../../migrations/1764950000000-
 import { ProjectionProgress1765000000000 } from '../../../migrations/1765000000000-ProjectionProgress';
 import { Feeds1765100000000 } from '../../../migrations/1765100000000-Feeds';
 import { DashboardViews1765100000001 } from '../../../migrations/1765100000001-DashboardViews';
+import { DecidedEventsWithoutDocuments1765200000000 } from '../../../migrations/1765200000000-DecidedEventsWithoutDocuments';
 
 export const MIGRATIONS = [
   InitialSchema1764230400000,
@@ -17,6 +18,7 @@ export const MIGRATIONS = [
   ProjectionProgress1765000000000,
   Feeds1765100000000,
   DashboardViews1765100000001,
+  DecidedEventsWithoutDocuments1765200000000,
 ];
 
 export interface DatabaseOptions {
