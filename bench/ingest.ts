@@ -135,6 +135,11 @@ interface ProductFigure extends Figure {
   readonly snapshotsCaughtUpSeconds: number;
   readonly snapshotsBuilt: number;
   readonly snapshotsDiscarded: number;
+  /**
+   * The highest RSS of the bench process while the product ran: API and projector, plus the bench's own copy of
+   * every record (an upper bound for API + projector).
+   */
+  readonly maxRssMb: number;
 }
 
 async function product(batches: EventBody[][], events: number, standoffId: string): Promise<ProductFigure> {
@@ -151,6 +156,10 @@ async function product(batches: EventBody[][], events: number, standoffId: strin
     );
     return rows[0]?.version ?? 0;
   };
+  let maxRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    maxRss = Math.max(maxRss, process.memoryUsage().rss);
+  }, 250);
   try {
     const started = performance.now();
     let posted = 0;
@@ -180,8 +189,10 @@ async function product(batches: EventBody[][], events: number, standoffId: strin
       snapshotsCaughtUpSeconds: Number(((performance.now() - caughtUpFrom) / 1000).toFixed(2)),
       snapshotsBuilt: runner.snapshots.stats.built,
       snapshotsDiscarded: runner.snapshots.stats.discarded,
+      maxRssMb: Math.round(maxRss / 2 ** 20),
     };
   } finally {
+    clearInterval(sampler);
     await app.close();
     await dropSchema(app.schema);
   }
@@ -207,6 +218,7 @@ async function main(): Promise<void> {
         `| ingest, events:batch of ${BATCH} → Kafka → projector | ${ours.eventsPerSecond} events/s | ≥ ${TARGET_EVENTS_PER_SECOND} events/s | ${bare.eventsPerSecond} events/s |`,
         `| share of the bare pipeline | ${(share * 100).toFixed(1)} % | ≥ ${TARGET_SHARE_OF_CEILING * 100} % | |`,
         `| snapshots caught up after the last decision | ${ours.snapshotsCaughtUpSeconds} s (${ours.snapshotsBuilt} built, ${ours.snapshotsDiscarded} thrown away) | | |`,
+        `| highest RSS of the bench process (API + projector + the bench's records) | ${ours.maxRssMb} MB | ≤ 300 MB (API + projector at 1M) | |`,
         `load average (1 min) before / after: ${load.before} / ${load.after} on ${cores()} cores`,
       ].join('\n'),
     );

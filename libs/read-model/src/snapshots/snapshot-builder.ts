@@ -8,8 +8,16 @@ export type { StandoffChange } from './standoff-changes';
 const SNAPSHOTS_PER_TURN = 8;
 /** How long a standoff waits after the projector changed it under a build, or held it too long. */
 const RETRY_MS = 100;
-/** How long a build waits for the projector's transaction on the standoff to end before it tries again later. */
-const LOCK_WAIT = '2s';
+/**
+ * How long a build waits for the projector's transaction on the standoff to end before it tries again later (a
+ * Kafka batch of many records is one transaction; the wait holds up nothing but the builder).
+ */
+const LOCK_WAIT = '30s';
+/**
+ * How long a build that got the lock waits for this process's projector to report what it has just committed
+ * (it reports right after its COMMIT, which is what let the build in): the projector waits this long at most.
+ */
+const REPORT_WAIT_MS = 50;
 /** How often every standoff is looked at when nothing was touched (after a restart, a rebuild, a failure). */
 const SCAN_EVERY_MS = 3000;
 /**
@@ -61,6 +69,8 @@ export class SnapshotBuilder {
   private wake: (() => void) | undefined;
   private nextScan = 0;
   private quietWaiters: (() => void)[] = [];
+  /** Waiters that asked before the latest scan: they are answered once that scan's work is done. */
+  private scannedFor = 0;
   private lastChangeAt = -Infinity;
   /** Snapshots stored, and builds thrown away because the standoff changed under them (for tests and benches). */
   readonly stats = { built: 0, discarded: 0 };
@@ -141,9 +151,6 @@ export class SnapshotBuilder {
     this.scannedFor = waiting;
   }
 
-  /** Waiters that asked before the latest scan: they are answered once that scan's work is done. */
-  private scannedFor = 0;
-
   private settle(): void {
     if (this.scannedFor === 0) return;
     const answered = this.quietWaiters.splice(0, this.scannedFor);
@@ -212,9 +219,8 @@ export class SnapshotBuilder {
       }
       if (!locked) return 'none';
       const checkpoint = snapshot.occurred_at.getTime();
-      const xmin = this.changes.leftIntact(standoffId, read.version, locked.version, checkpoint)
-        ? await this.maintainer.insert(tx, standoffId, snapshot)
-        : undefined;
+      const judged = await this.judge(standoffId, read.version, locked.version, checkpoint);
+      const xmin = judged === 'intact' ? await this.maintainer.insert(tx, standoffId, snapshot) : undefined;
       if (xmin === undefined) {
         this.stats.discarded += 1;
         return 'changed';
@@ -223,6 +229,21 @@ export class SnapshotBuilder {
       this.stats.built += 1;
       return 'built';
     });
+  }
+
+  /** Judges the changes since the build read, giving the projector's report of its last commit a moment to come. */
+  private async judge(
+    standoffId: string,
+    from: number,
+    to: number,
+    checkpoint: number,
+  ): Promise<'intact' | 'stale' | 'unknown'> {
+    const deadline = Date.now() + REPORT_WAIT_MS;
+    for (;;) {
+      const judged = this.changes.judge(standoffId, from, to, checkpoint);
+      if (judged !== 'unknown' || Date.now() >= deadline) return judged;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
   }
 
   private remember(standoffId: string, snapshot: CachedSnapshot): void {

@@ -28,6 +28,11 @@ describe('changes reported by the projector, judged for a snapshot built meanwhi
     expect(changes([10, 12, 5 * DAY]).leftIntact('s', 10, 15, DAY)).toBe(false);
   });
 
+  it('tells a change not reported yet from one that made the snapshot stale', () => {
+    expect(changes([10, 12, 5 * DAY]).judge('s', 10, 15, DAY)).toBe('unknown');
+    expect(changes([10, 12, 5 * DAY], [12, 15, DAY]).judge('s', 10, 15, DAY)).toBe('stale');
+  });
+
   it('refuses it when the version went back (the read models were replaced)', () => {
     expect(changes().leftIntact('s', 10, 3, DAY)).toBe(false);
   });

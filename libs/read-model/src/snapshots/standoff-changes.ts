@@ -68,19 +68,27 @@ export class StandoffChanges {
     else this.byStandoff.set(standoffId, later);
   }
 
-  /** Whether the changes from version `from` to `to` left the snapshots up to `checkpoint` (ms) intact. */
-  leftIntact(standoffId: string, from: number, to: number, checkpoint: number): boolean {
-    if (to === from) return true;
-    if (to < from) return false;
+  /**
+   * Whether the changes from version `from` to `to` left the snapshots up to `checkpoint` (ms) intact: `unknown`
+   * while some version in between was not reported (yet).
+   */
+  judge(standoffId: string, from: number, to: number, checkpoint: number): 'intact' | 'stale' | 'unknown' {
+    if (to === from) return 'intact';
+    if (to < from) return 'stale';
     const relevant = (this.byStandoff.get(standoffId) ?? [])
       .filter((change) => change.versionAfter > from && change.versionBefore < to)
       .sort((a, b) => a.versionBefore - b.versionBefore);
     let covered = from;
     for (const change of relevant) {
-      if (change.versionBefore > covered) return false;
-      if (change.staleFrom !== undefined && change.staleFrom <= checkpoint) return false;
+      if (change.versionBefore > covered) return 'unknown';
+      if (change.staleFrom !== undefined && change.staleFrom <= checkpoint) return 'stale';
       covered = Math.max(covered, change.versionAfter);
     }
-    return covered >= to;
+    return covered >= to ? 'intact' : 'unknown';
+  }
+
+  /** Whether the changes from `from` to `to` are all reported and left the snapshots up to `checkpoint` intact. */
+  leftIntact(standoffId: string, from: number, to: number, checkpoint: number): boolean {
+    return this.judge(standoffId, from, to, checkpoint) === 'intact';
   }
 }
