@@ -8,11 +8,15 @@
  *   events ahead of the projector) → Kafka → projector, timed until the last command is decided.
  *
  * Prints each figure beside its target and the ceiling, with the ratio, and writes bench/results/ingest.json.
+ * Snapshots are built after the projector commits (SnapshotBuilder): the product's figure stops at the last
+ * decision, and how long the snapshots took to catch up after it is printed beside it. The machine's load
+ * average is recorded with each run (the machine is shared).
  *
  *   npm run bench:ingest           BENCH_EVENTS=10000,1000000 (default 10000,200000)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
@@ -126,7 +130,19 @@ async function ceiling(batches: EventBody[][], events: number): Promise<Figure> 
   return result;
 }
 
-async function product(batches: EventBody[][], events: number, standoffId: string): Promise<Figure> {
+interface ProductFigure extends Figure {
+  /** From the last decision until the snapshot builder had built every snapshot due. */
+  readonly snapshotsCaughtUpSeconds: number;
+  readonly snapshotsBuilt: number;
+  readonly snapshotsDiscarded: number;
+  /**
+   * The highest RSS of the bench process while the product ran: API and projector, plus the bench's own copy of
+   * every record (an upper bound for API + projector).
+   */
+  readonly maxRssMb: number;
+}
+
+async function product(batches: EventBody[][], events: number, standoffId: string): Promise<ProductFigure> {
   const { startTestApp, dropSchema } = await import('../test/support/test-app');
   const app = await startTestApp('bench-ingest', { env: { DECISION_WAIT_MS: '0', SEED: 'false' } });
   const address = app.server.address();
@@ -140,6 +156,10 @@ async function product(batches: EventBody[][], events: number, standoffId: strin
     );
     return rows[0]?.version ?? 0;
   };
+  let maxRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    maxRss = Math.max(maxRss, process.memoryUsage().rss);
+  }, 250);
   try {
     const started = performance.now();
     let posted = 0;
@@ -156,8 +176,23 @@ async function product(batches: EventBody[][], events: number, standoffId: strin
       posted += bodies.length;
     }
     while ((await version()) < events) await new Promise((resolve) => setTimeout(resolve, 5));
-    return figure(events, started);
+    const decided = figure(events, started);
+    const caughtUpFrom = performance.now();
+    await app.snapshotsBuilt(30 * 60_000);
+    const { PROJECTION_RUNNER } = await import('@app/projection/projector.module');
+    const runner = app.running.app.get<{ snapshots: { stats: { built: number; discarded: number } } }>(
+      PROJECTION_RUNNER,
+      { strict: false },
+    );
+    return {
+      ...decided,
+      snapshotsCaughtUpSeconds: Number(((performance.now() - caughtUpFrom) / 1000).toFixed(2)),
+      snapshotsBuilt: runner.snapshots.stats.built,
+      snapshotsDiscarded: runner.snapshots.stats.discarded,
+      maxRssMb: Math.round(maxRss / 2 ** 20),
+    };
   } finally {
+    clearInterval(sampler);
     await app.close();
     await dropSchema(app.schema);
   }
@@ -170,16 +205,21 @@ async function main(): Promise<void> {
   for (const events of SIZES) {
     const batches = batchesOf(events);
     log(`${events} events in records of ${BATCH}: the bare pipeline, then the product`);
+    const loadBefore = loadavg()[0];
     const bare = await ceiling(batches, events);
     const ours = await product(batches, events, `bench-ingest-${events}`);
     const share = ours.eventsPerSecond / bare.eventsPerSecond;
-    results.push({ events, ceiling: bare, product: ours, shareOfCeiling: Number(share.toFixed(3)) });
+    const load = { before: round2(loadBefore), after: round2(loadavg()[0]) };
+    results.push({ events, ceiling: bare, product: ours, shareOfCeiling: Number(share.toFixed(3)), load });
     console.log(
       [
         `| figure at ${events} events | measured | target | ceiling (same run) |`,
         '|---|---|---|---|',
         `| ingest, events:batch of ${BATCH} → Kafka → projector | ${ours.eventsPerSecond} events/s | ≥ ${TARGET_EVENTS_PER_SECOND} events/s | ${bare.eventsPerSecond} events/s |`,
         `| share of the bare pipeline | ${(share * 100).toFixed(1)} % | ≥ ${TARGET_SHARE_OF_CEILING * 100} % | |`,
+        `| snapshots caught up after the last decision | ${ours.snapshotsCaughtUpSeconds} s (${ours.snapshotsBuilt} built, ${ours.snapshotsDiscarded} thrown away) | | |`,
+        `| highest RSS of the bench process (API + projector + the bench's records) | ${ours.maxRssMb} MB | ≤ 300 MB (API + projector at 1M) | |`,
+        `load average (1 min) before / after: ${load.before} / ${load.after} on ${cores()} cores`,
       ].join('\n'),
     );
   }
@@ -189,6 +229,14 @@ async function main(): Promise<void> {
     `${JSON.stringify({ measuredAt: new Date().toISOString(), results }, null, 2)}\n`,
   );
   log('wrote bench/results/ingest.json');
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+function cores(): number {
+  return cpus().length;
 }
 
 main().catch((error: unknown) => {

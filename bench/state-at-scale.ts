@@ -502,9 +502,9 @@ async function run(base: string, db: DataSource, schema: string, databaseUrl: st
   }
 
   /**
-   * Builds every snapshot due, with the real maintainer: the projector builds at most SNAPSHOTS_PER_BATCH per
-   * batch, and its idle catch-up starts only after a few quiet seconds, so after a fast load the latest events
-   * may have none yet.
+   * Builds every snapshot due, with the real maintainer: the projector's snapshot builder holds back while a
+   * standoff changes and works a fifth of the time while the projector decides, so after a fast load (and after
+   * the direct load, which runs no builder) the latest events may have none yet.
    */
   async function catchUpSnapshots() {
     const before = await snapshotStats();

@@ -13,6 +13,8 @@ export interface TestApp {
   readonly config: AppConfig;
   readonly schema: string;
   readonly topic: string | undefined;
+  /** Resolves once the app's snapshot builder has built every snapshot due (it runs after the projector commits). */
+  snapshotsBuilt(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -63,6 +65,17 @@ export async function startTestApp(name: string, options: TestAppOptions = {}): 
     config,
     schema,
     topic,
+    snapshotsBuilt: (timeoutMs = 60_000) => {
+      const runner = running.app.get<ProjectionRunner>(PROJECTION_RUNNER, { strict: false });
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`the snapshot builder of ${name} was not done after ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+      });
+      return Promise.race([runner.snapshots.quiet(), timeout]).finally(() => clearTimeout(timer));
+    },
     close: () => running.close(),
   };
 }

@@ -41,47 +41,57 @@ export async function insertAcceptedEvents(
   );
 }
 
-export async function markRetracted(tx: Queryable, standoffId: string, eventId: string): Promise<void> {
-  await tx.query(`UPDATE events SET retracted = true WHERE standoff_id = $1 AND event_id = $2`, [
+/** Marks the named events retracted, in one statement. */
+export async function markRetracted(
+  tx: Queryable,
+  standoffId: string,
+  eventIds: readonly string[],
+): Promise<void> {
+  if (eventIds.length === 0) return;
+  await tx.query(`UPDATE events SET retracted = true WHERE standoff_id = $1 AND event_id = ANY($2::uuid[])`, [
     standoffId,
-    eventId,
+    eventIds,
   ]);
 }
 
 /**
- * Rewrites an event's current columns from the event as posted and all its corrections, in their order;
- * returns the actor it now has.
+ * Rewrites the current columns of the named events from each event as posted and all its corrections, in their
+ * order (those of this command included, stored before); returns the actor each now has. Three statements
+ * whatever the number of events.
  */
-export async function recorrect(tx: Queryable, standoffId: string, eventId: string): Promise<string | null> {
-  const [target]: EventRow[] = await tx.query(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE standoff_id = $1 AND event_id = $2`,
-    [standoffId, eventId],
+export async function recorrect(
+  tx: Queryable,
+  standoffId: string,
+  eventIds: readonly string[],
+): Promise<ReadonlyMap<string, string | null>> {
+  const actors = new Map<string, string | null>();
+  if (eventIds.length === 0) return actors;
+  const targets: EventRow[] = await tx.query(
+    `SELECT ${EVENT_COLUMNS} FROM events WHERE standoff_id = $1 AND event_id = ANY($2::uuid[])`,
+    [standoffId, eventIds],
   );
-  const corrections: { data: { set: Record<string, unknown> } }[] = await tx.query(
-    `SELECT data FROM events
+  const corrections: { named: string; data: { set: Record<string, unknown> } }[] = await tx.query(
+    `SELECT data ->> 'eventId' AS named, data FROM events
       WHERE standoff_id = $1 AND (meta OR type = 'claim.disputed') AND type = 'event.corrected'
-        AND data ->> 'eventId' = $2
+        AND data ->> 'eventId' = ANY($2::text[])
       ORDER BY reported_at, position`,
-    [standoffId, eventId],
+    [standoffId, eventIds],
   );
-  const current = corrections.reduce((event, c) => applyCorrection(event, c.data.set), target.posted);
-  const row = eventRecordOf(current, target.posted, '', false);
+  const rows = targets.map((target) => {
+    const own = corrections.filter((c) => c.named === target.event_id);
+    const current = own.reduce((event, c) => applyCorrection(event, c.data.set), target.posted);
+    const row = eventRecordOf(current, target.posted, '', false);
+    actors.set(target.event_id, row.actor);
+    return { ...row, time_corrected: own.some((c) => 'occurredAt' in c.data.set) };
+  });
   await tx.query(
-    `UPDATE events SET occurred_at = $3, occurred_precision = $4, actor = $5, targets = $6, summary = $7,
-       cameo = $8, data = $9, time_corrected = time_corrected OR $10
-      WHERE standoff_id = $1 AND event_id = $2`,
-    [
-      standoffId,
-      eventId,
-      row.occurred_at,
-      row.occurred_precision,
-      row.actor,
-      row.targets,
-      row.summary,
-      row.cameo,
-      JSON.stringify(row.data),
-      corrections.some((c) => 'occurredAt' in c.data.set),
-    ],
+    `UPDATE events e SET occurred_at = x.occurred_at, occurred_precision = x.occurred_precision, actor = x.actor,
+       targets = x.targets, summary = x.summary, cameo = x.cameo, data = x.data,
+       time_corrected = e.time_corrected OR x.time_corrected
+      FROM jsonb_to_recordset($2::jsonb) AS x(event_id uuid, occurred_at timestamptz, occurred_precision text,
+        actor text, targets text[], summary text, cameo text, data jsonb, time_corrected boolean)
+     WHERE e.standoff_id = $1 AND e.event_id = x.event_id`,
+    [standoffId, JSON.stringify(rows)],
   );
-  return row.actor;
+  return actors;
 }

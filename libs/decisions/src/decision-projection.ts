@@ -11,11 +11,12 @@ import {
 } from '@app/event-log/event-log.port';
 import type { Queryable } from '@app/read-model/queryable';
 import { SnapshotMaintainer } from '@app/read-model/snapshots/snapshot-maintainer';
+import type { StandoffChange } from '@app/read-model/snapshots/standoff-changes';
 import { insertAcceptedEvents, loadEvents, markRetracted, recorrect } from './accepted-events';
 import { deadLetteredCommandId, storeDeadLetter } from './dead-letters';
 import { noticeDecided } from './decision-notices';
-import { isDecided, storeDecision, takenEventIds } from './decision-records';
-import { entityKey, followCorrectedCreator, knownEntities, registerEntities } from './entity-registry';
+import { decidedMembers, isDecided, storeDecision, type DecidedMember } from './decision-records';
+import { entityKey, followCorrectedCreators, knownEntities, registerEntities } from './entity-registry';
 import { isTransientDatabaseFault } from './fault-kind';
 import { appendToFeed } from './feed-outbox';
 import { findOriginalCommand, reusedKeyRejection } from './idempotency';
@@ -36,7 +37,12 @@ export interface DeadLetterNotice {
 export interface DecisionListener {
   decided(commandIds: readonly string[]): void;
   deadLettered?(letter: DeadLetterNotice): void;
+  /** After a commit: the standoffs whose version moved, and from where their snapshots became stale. */
+  changed?(changes: readonly StandoffChange[]): void;
 }
+
+/** A standoff's change within one transaction, as it accumulates. */
+type Change = { -readonly [K in keyof StandoffChange]: StandoffChange[K] };
 
 /** Times a record is applied alone before it is judged poison. */
 const POISON_ATTEMPTS = 2;
@@ -44,7 +50,9 @@ const POISON_ATTEMPTS = 2;
 /**
  * The projector's write side: decides each command in log order and stores the outcome, the read-model rows
  * and the partition's next offset in one transaction, so a redelivered record changes nothing. The stores it
- * calls each own their tables (offsets, dead letters, decisions, the entity registry, events, snapshots).
+ * calls each own their tables (offsets, dead letters, decisions, the entity registry, events). Snapshots are
+ * only deleted here, where the events make them stale; the listener's `changed` hears what to build again
+ * (the projection runner's SnapshotBuilder, after the commit).
  */
 export class DecisionProjection implements LogConsumer {
   private readonly offsets: OffsetKey;
@@ -113,8 +121,8 @@ export class DecisionProjection implements LogConsumer {
   private async applyTogether(partition: number, records: readonly LogRecord[]): Promise<void> {
     const decided: string[] = [];
     const undecodable: DeadLetterNotice[] = [];
-    // The standoffs that accept events in this batch: their snapshots may be due.
-    const touched = new Set<string>();
+    // The standoffs this batch decides for: their versions and what became stale, for the snapshot builder.
+    const changes = new Map<string, Change>();
     // The events this batch accepts, in order: numbered for the feed at the end of the transaction.
     const feed: RecordedEvent[] = [];
     await this.db.transaction(async (tx) => {
@@ -128,7 +136,7 @@ export class DecisionProjection implements LogConsumer {
           undecodable.push({ partition, offset: record.offset, commandId: undefined, error });
           continue;
         }
-        if (await this.decideRecord(tx, record, record.envelope, touched, feed))
+        if (await this.decideRecord(tx, record, record.envelope, changes, feed))
           decided.push(record.envelope.commandId);
       }
       const next = BigInt(records[records.length - 1].offset) + 1n;
@@ -136,10 +144,11 @@ export class DecisionProjection implements LogConsumer {
         .filter((record) => BigInt(record.offset) >= nextOffset)
         .reduce((sum, record) => sum + (record.envelope?.events.length ?? 0), 0);
       if (next > nextOffset) await storeOffset(tx, this.offsets, partition, next, events);
-      for (const standoffId of touched) await this.snapshots.extend(tx, standoffId);
       await appendToFeed(tx, feed);
       await noticeDecided(tx, decided);
     });
+    const moved = [...changes.values()].filter((change) => change.versionAfter > change.versionBefore);
+    if (moved.length > 0) this.listener?.changed?.(moved);
     for (const letter of undecodable) this.listener?.deadLettered?.(letter);
     if (decided.length > 0) this.listener?.decided(decided);
   }
@@ -167,12 +176,20 @@ export class DecisionProjection implements LogConsumer {
     tx: Queryable,
     record: LogRecord,
     envelope: Envelope,
-    touched: Set<string>,
+    changes: Map<string, Change>,
     feed: RecordedEvent[],
   ): Promise<boolean> {
     if (await isDecided(tx, envelope.commandId)) return false;
     const version = await lockStandoffVersion(tx, envelope.standoffId);
-    const original = await findOriginalCommand(tx, envelope);
+    const change = changes.get(envelope.standoffId) ?? {
+      standoffId: envelope.standoffId,
+      versionBefore: version,
+      versionAfter: version,
+      staleFrom: undefined,
+    };
+    changes.set(envelope.standoffId, change);
+    const decided = await decidedMembers(tx, envelope);
+    const original = await findOriginalCommand(tx, envelope, decided);
     if (original === 'reused') {
       await storeDecision(tx, record, envelope, {
         outcome: 'rejected',
@@ -201,7 +218,7 @@ export class DecisionProjection implements LogConsumer {
       recordedAt: record.recordedAt,
       events: envelope.events,
     };
-    const facts = await this.loadFacts(tx, envelope, rules.factsNeeded(command), version);
+    const facts = await this.loadFacts(tx, envelope, rules.factsNeeded(command), version, decided);
     const decision = rules.decide(command, facts);
     if (decision.outcome === 'rejected') {
       await storeDecision(tx, record, envelope, {
@@ -213,8 +230,9 @@ export class DecisionProjection implements LogConsumer {
       });
       return true;
     }
-    await this.storeAccepted(tx, envelope, decision.events, feed);
-    touched.add(envelope.standoffId);
+    const staleFrom = await this.storeAccepted(tx, envelope, decision.events, feed);
+    change.versionAfter = decision.versionAfter;
+    change.staleFrom = earlier(change.staleFrom, staleFrom);
     await registerEntities(tx, envelope.standoffId, decision.createdEntities);
     await storeStandoffVersion(tx, envelope.standoffId, decision.versionAfter);
     await storeDecision(tx, record, envelope, {
@@ -240,10 +258,11 @@ export class DecisionProjection implements LogConsumer {
     envelope: Envelope,
     needed: FactsNeeded,
     version: number,
+    decided: readonly DecidedMember[],
   ): Promise<DecisionFacts> {
     const entities = await knownEntities(tx, envelope.standoffId, needed.entities);
     const events = await loadEvents(tx, envelope.standoffId, needed.eventIds.filter(isUuid));
-    const taken = await takenEventIds(tx, envelope);
+    const taken = new Set(decided.map((row) => row.event_id));
     return {
       version,
       entity: (kind, id) => entities.get(entityKey(kind, id)),
@@ -257,23 +276,23 @@ export class DecisionProjection implements LogConsumer {
     envelope: Envelope,
     accepted: readonly RecordedEvent[],
     feed: RecordedEvent[],
-  ) {
+  ): Promise<number | undefined> {
     const { standoffId } = envelope;
     await insertAcceptedEvents(tx, envelope.commandId, accepted);
     // Taken into the feed (the outbox) by appendToFeed, last in the transaction.
     feed.push(...accepted);
-    await invalidateSnapshots(tx, this.snapshots, standoffId, accepted);
-    for (const event of accepted) {
-      const named = namedEventId(event);
-      if (!named) continue;
-      if (event.type === 'event.retracted') await markRetracted(tx, standoffId, named);
-      if (event.type === 'event.corrected') {
-        const actor = await recorrect(tx, standoffId, named);
-        await followCorrectedCreator(tx, standoffId, named, actor);
-      }
-    }
+    let staleFrom = await invalidateSnapshots(tx, this.snapshots, standoffId, accepted);
+    await markRetracted(tx, standoffId, namedBy(accepted, 'event.retracted'));
+    await followCorrectedCreators(
+      tx,
+      standoffId,
+      await recorrect(tx, standoffId, namedBy(accepted, 'event.corrected')),
+    );
     const corrections = accepted.filter((e) => e.type === 'event.corrected');
-    if (corrections.length > 0) await invalidateSnapshots(tx, this.snapshots, standoffId, corrections);
+    if (corrections.length > 0) {
+      staleFrom = earlier(staleFrom, await invalidateSnapshots(tx, this.snapshots, standoffId, corrections));
+    }
+    return staleFrom;
   }
 }
 
@@ -299,6 +318,17 @@ function mayBePoison(error: unknown): boolean {
     !(error instanceof UnknownRulesVersionError) &&
     !isTransientDatabaseFault(error)
   );
+}
+
+/** The distinct events that the accepted events of this type name. */
+function namedBy(accepted: readonly RecordedEvent[], type: string): string[] {
+  return [...new Set(accepted.flatMap((event) => (event.type === type ? (namedEventId(event) ?? []) : [])))];
+}
+
+function earlier(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.min(a, b);
 }
 
 function messageOf(error: unknown): string {

@@ -19,13 +19,21 @@ export async function isDecided(tx: Queryable, commandId: string): Promise<boole
   return rows.length > 0;
 }
 
-/** The client event ids of the envelope that an earlier command already took. */
-export async function takenEventIds(tx: Queryable, envelope: Envelope): Promise<ReadonlySet<string>> {
-  const taken: { event_id: string }[] = await tx.query(
-    `SELECT event_id FROM decided_events WHERE standoff_id = $1 AND event_id = ANY($2::uuid[])`,
+/** An event id an earlier command took: which command, in which place, with which content. */
+export interface DecidedMember {
+  readonly event_id: string;
+  readonly command_id: string;
+  readonly content_hash: string;
+  readonly member_index: number;
+}
+
+/** The event ids of the envelope that earlier commands already took, in one lookup (idempotency and the decider). */
+export async function decidedMembers(tx: Queryable, envelope: Envelope): Promise<readonly DecidedMember[]> {
+  return tx.query(
+    `SELECT event_id, command_id, content_hash, member_index FROM decided_events
+      WHERE standoff_id = $1 AND event_id = ANY($2::uuid[])`,
     [envelope.standoffId, envelope.events.map((e) => e.eventId)],
   );
-  return new Set(taken.map((r) => r.event_id));
 }
 
 export async function storeDecision(
@@ -58,13 +66,18 @@ export async function storeDecision(
     event_id: event.eventId,
     member_index: index,
     content_hash: contentHash(event),
-    posted: event,
   }));
   await tx.query(
-    `INSERT INTO decided_events (standoff_id, event_id, command_id, member_index, content_hash, posted)
-     SELECT $1, event_id, $2, member_index, content_hash, posted
-       FROM jsonb_to_recordset($3::jsonb) AS x(event_id uuid, member_index int, content_hash text, posted jsonb)
+    `INSERT INTO decided_events (standoff_id, event_id, command_id, member_index, content_hash)
+     SELECT $1, u.event_id, $2, u.member_index, u.content_hash
+       FROM unnest($3::uuid[], $4::int[], $5::text[]) AS u(event_id, member_index, content_hash)
      ON CONFLICT DO NOTHING`,
-    [envelope.standoffId, envelope.commandId, JSON.stringify(members)],
+    [
+      envelope.standoffId,
+      envelope.commandId,
+      members.map((m) => m.event_id),
+      members.map((m) => m.member_index),
+      members.map((m) => m.content_hash),
+    ],
   );
 }

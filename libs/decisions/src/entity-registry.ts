@@ -42,16 +42,17 @@ export async function registerEntities(
   );
 }
 
-/** Only a demand's issuer may withdraw it: the issuer as corrected. */
-export async function followCorrectedCreator(
+/** Only a demand's issuer may withdraw it: the issuer as corrected, for the entities each event created. */
+export async function followCorrectedCreators(
   tx: Queryable,
   standoffId: string,
-  createdBy: string,
-  actor: string | null,
+  actors: ReadonlyMap<string, string | null>,
 ): Promise<void> {
-  await tx.query(`UPDATE entities SET creator_actor = $3 WHERE standoff_id = $1 AND created_by = $2`, [
-    standoffId,
-    createdBy,
-    actor,
-  ]);
+  if (actors.size === 0) return;
+  await tx.query(
+    `UPDATE entities e SET creator_actor = x.actor
+       FROM unnest($2::uuid[], $3::text[]) AS x(created_by, actor)
+      WHERE e.standoff_id = $1 AND e.created_by = x.created_by`,
+    [standoffId, [...actors.keys()], [...actors.values()]],
+  );
 }

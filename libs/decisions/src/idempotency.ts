@@ -2,6 +2,7 @@ import type { Rejection } from '@app/domain/decide';
 import type { Envelope } from '@app/event-log/envelope';
 import type { Queryable } from '@app/read-model/queryable';
 import { contentHash } from './content-hash';
+import type { DecidedMember } from './decision-records';
 
 /**
  * A retried write: the same idempotency key, or the same client event ids, with the same content names the
@@ -10,6 +11,8 @@ import { contentHash } from './content-hash';
 export async function findOriginalCommand(
   db: Queryable,
   envelope: Pick<Envelope, 'standoffId' | 'idempotencyKey' | 'requestHash' | 'events'>,
+  /** The envelope's event ids already taken, when the caller has looked them up (the projector). */
+  decided?: readonly DecidedMember[],
 ): Promise<string | 'reused' | undefined> {
   if (envelope.idempotencyKey !== null) {
     const rows: { command_id: string; request_hash: string }[] = await db.query(
@@ -21,12 +24,14 @@ export async function findOriginalCommand(
   }
   const clientIds = envelope.events.filter((e) => e.clientEventId).map((e) => e.eventId);
   if (clientIds.length === 0) return undefined;
-  const rows: { event_id: string; command_id: string; content_hash: string; member_index: number }[] =
-    await db.query(
-      `SELECT event_id, command_id, content_hash, member_index FROM decided_events
-        WHERE standoff_id = $1 AND event_id = ANY($2::uuid[])`,
-      [envelope.standoffId, clientIds],
-    );
+  const clientSet = new Set(clientIds.map((id) => id.toLowerCase()));
+  const rows: readonly DecidedMember[] = decided
+    ? decided.filter((row) => clientSet.has(row.event_id))
+    : await db.query(
+        `SELECT event_id, command_id, content_hash, member_index FROM decided_events
+          WHERE standoff_id = $1 AND event_id = ANY($2::uuid[])`,
+        [envelope.standoffId, clientIds],
+      );
   if (rows.length === 0) return undefined;
   const byId = new Map(rows.map((r) => [r.event_id, r]));
   const originalCommand = rows[0].command_id;

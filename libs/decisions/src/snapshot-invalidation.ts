@@ -6,14 +6,15 @@ import type { SnapshotMaintainer } from '@app/read-model/snapshots/snapshot-main
 /**
  * Drops the snapshots from the earliest point of valid time the accepted events change: a new event's
  * occurredAt, and for a dispute, retraction or correction every time the named event (and the event a named
- * dispute names) has had. Called before corrections rewrite the named events, and again after.
+ * dispute names) has had. Called before corrections rewrite the named events, and again after. Returns that
+ * point (ms), or undefined when nothing became stale: the snapshot builder is told.
  */
 export async function invalidateSnapshots(
   tx: Queryable,
   snapshots: SnapshotMaintainer,
   standoffId: string,
   accepted: readonly RecordedEvent[],
-): Promise<void> {
+): Promise<number | undefined> {
   const named = accepted.flatMap((e) => namedEventId(e) ?? []);
   const earliestOwn = Math.min(
     ...accepted.filter((e) => !isMetaType(e.type)).map((e) => e.occurredAt),
@@ -21,7 +22,9 @@ export async function invalidateSnapshots(
   );
   const earliestNamed = named.length > 0 ? await earliestTimeOf(tx, standoffId, named) : undefined;
   const from = Math.min(earliestOwn, earliestNamed ?? Number.POSITIVE_INFINITY);
-  if (Number.isFinite(from)) await snapshots.invalidateFrom(tx, standoffId, new Date(from));
+  if (!Number.isFinite(from)) return undefined;
+  await snapshots.invalidateFrom(tx, standoffId, new Date(from));
+  return from;
 }
 
 async function earliestTimeOf(

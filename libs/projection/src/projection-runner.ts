@@ -7,7 +7,7 @@ import { withLogContext } from '@app/platform/logging/log-context';
 import { DecisionProjection, type DecisionListener } from '@app/decisions/decision-projection';
 import { bindToLog, checkLogBinding, LogBindingError } from '@app/decisions/log-binding';
 import { rebuildBeside } from './rebuild';
-import { SnapshotMaintainer } from '@app/read-model/snapshots/snapshot-maintainer';
+import { SnapshotBuilder } from '@app/read-model/snapshots/snapshot-builder';
 
 export const PROJECTOR_GROUP = 'standoff-projector';
 
@@ -22,7 +22,6 @@ export interface ProjectionRunnerOptions {
   /** Rebuild the read models when they come from another log, instead of refusing to project. */
   readonly rebuildOnLogChange?: boolean;
 }
-const CATCH_UP_IDLE_MS = 3000;
 
 /**
  * The Kafka consumer group for a topic: one group per topic, because kafkajs's assigner hands out only the
@@ -39,15 +38,18 @@ export class ProjectionRunner {
   private subscription: LogSubscription | undefined;
   /** Why the runner refused to project (read models of another log), if it did. */
   refusal: string | undefined;
-  private catchingUp = false;
-  private catchUpLoop: Promise<void> = Promise.resolve();
-  private wakeCatchUp: (() => void) | undefined;
+  /** Builds the snapshots after the projector's commits, off its transactions. */
+  readonly snapshots: SnapshotBuilder;
 
   constructor(
     private readonly infrastructure: Infrastructure,
     private readonly listener?: DecisionListener,
     private readonly options: ProjectionRunnerOptions = {},
-  ) {}
+  ) {
+    this.snapshots = new SnapshotBuilder(infrastructure.dataSource, {
+      warn: (message) => this.logger.warn(message),
+    });
+  }
 
   /**
    * Projects from where the read models stand, once they are known to come from this log; read models of
@@ -72,6 +74,7 @@ export class ProjectionRunner {
           });
           this.listener?.deadLettered?.(letter);
         },
+        changed: (changes) => this.snapshots.changed(changes),
       },
     );
     // Every entry logged while a batch is applied names its partition.
@@ -85,8 +88,7 @@ export class ProjectionRunner {
     this.logger.log(
       `projecting ${this.infrastructure.logName} as ${projectorGroupId(this.infrastructure.logName)}`,
     );
-    this.catchingUp = true;
-    this.catchUpLoop = this.catchUpSnapshots();
+    this.snapshots.start();
   }
 
   private async ensureBoundToLog(): Promise<void> {
@@ -122,43 +124,8 @@ export class ProjectionRunner {
   }
 
   async stop(): Promise<void> {
-    this.catchingUp = false;
-    this.wakeCatchUp?.();
-    await this.catchUpLoop;
+    await this.snapshots.stop();
     await this.subscription?.stop();
     this.subscription = undefined;
-  }
-
-  /**
-   * Builds the snapshots the projector's batches left due (after a deep invalidation or a rebuild, each batch
-   * builds only a few), so that queries on a quiet standoff get fast again. Works while there is work, then
-   * looks again every few seconds.
-   */
-  private async catchUpSnapshots(): Promise<void> {
-    const maintainer = new SnapshotMaintainer();
-    const db = this.infrastructure.dataSource;
-    while (this.catchingUp) {
-      let built = 0;
-      try {
-        const standoffs: { standoff_id: string }[] = await db.query(`SELECT standoff_id FROM standoffs`);
-        for (const { standoff_id } of standoffs) {
-          if (!this.catchingUp) break;
-          built += await maintainer.catchUp(db, standoff_id);
-        }
-      } catch (error) {
-        this.logger.warn(`snapshot catch-up failed, retrying: ${(error as Error).message}`);
-      }
-      if (built === 0) await this.idle(CATCH_UP_IDLE_MS);
-    }
-  }
-
-  private idle(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(), ms);
-      this.wakeCatchUp = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 }

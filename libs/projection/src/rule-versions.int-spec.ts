@@ -67,12 +67,17 @@ describe('decisions under versioned rules, rebuilt on the real Postgres', () => 
     return rows[0]?.next ?? 0;
   }
 
-  const decisions = (): Promise<{ summary: string; outcome: string; slug: string | null }[]> =>
-    db.query(
-      `SELECT (e.posted ->> 'summary') AS summary, d.outcome, d.problem ->> 'slug' AS slug
-         FROM decisions d JOIN decided_events e ON e.command_id = d.command_id
-        ORDER BY d.log_offset`,
+  /** Each command's decision in log order, named by the summary of its statement (the log holds it). */
+  const decisions = async (): Promise<{ summary: string; outcome: string; slug: string | null }[]> => {
+    const rows: { command_id: string; outcome: string; slug: string | null }[] = await db.query(
+      `SELECT command_id, outcome, problem ->> 'slug' AS slug FROM decisions ORDER BY log_offset`,
     );
+    return rows.map(({ command_id, outcome, slug }) => ({
+      summary: summaries.get(command_id) ?? '(not appended by this test)',
+      outcome,
+      slug,
+    }));
+  };
 
   const rebuildWith = (book: RuleBook) =>
     rebuildBeside(
@@ -149,10 +154,15 @@ describe('decisions under versioned rules, rebuilt on the real Postgres', () => 
   }, 60_000);
 });
 
+/** The statement's summary by command id, for every command the test appends. */
+const summaries = new Map<string, string>();
+
 function statementCommand(summary: string, rulesVersion: number): Envelope {
-  return commandOf(
+  const command = commandOf(
     STANDOFF,
     [{ type: 'statement.made', occurredAt: '2022-01-10', actor: 'RUS', target: 'USA', summary }],
     { rulesVersion },
   );
+  summaries.set(command.commandId, summary);
+  return command;
 }

@@ -9,6 +9,7 @@ import { Feeds1765100000000 } from '../../../migrations/1765100000000-Feeds';
 import { DashboardViews1765100000001 } from '../../../migrations/1765100000001-DashboardViews';
 import { EventsByReport1765200000000 } from '../../../migrations/1765200000000-EventsByReport';
 import { RefoldSnapshotsWithProvenance1765250000000 } from '../../../migrations/1765250000000-RefoldSnapshotsWithProvenance';
+import { DecidedEventsWithoutDocuments1765300000000 } from '../../../migrations/1765300000000-DecidedEventsWithoutDocuments';
 
 export const MIGRATIONS = [
   InitialSchema1764230400000,
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   DashboardViews1765100000001,
   EventsByReport1765200000000,
   RefoldSnapshotsWithProvenance1765250000000,
+  DecidedEventsWithoutDocuments1765300000000,
 ];
 
 export interface DatabaseOptions {

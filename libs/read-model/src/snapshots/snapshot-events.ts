@@ -50,7 +50,7 @@ export async function loadKnowledgeAbout(
 }
 
 /** Merges rows by event id (a dispute may be both a candidate and knowledge about another candidate). */
-export function distinctEvents(...groups: readonly CandidateRow[][]): RecordedEvent[] {
+export function distinctEvents(...groups: (readonly CandidateRow[])[]): RecordedEvent[] {
   const byId = new Map<string, RecordedEvent>();
   for (const group of groups) for (const row of group) byId.set(row.event_id, row.posted);
   return [...byId.values()];

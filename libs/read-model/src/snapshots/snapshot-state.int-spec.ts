@@ -6,6 +6,7 @@ import { databaseUrl, uniqueSchemaName } from '../../../../test/support/services
 import { rng, SyntheticHistory } from '../../../../test/support/synthetic-events';
 import { createDataSource, migrate } from '../database';
 import { DecisionProjection } from '@app/decisions/decision-projection';
+import { SnapshotBuilder } from './snapshot-builder';
 import { SnapshotMaintainer } from './snapshot-maintainer';
 import { readStateFromSnapshots } from './snapshot-state-reader';
 import { commandOf, recordOf } from '../../../../test/support/commands';
@@ -20,19 +21,20 @@ describe('state from snapshots on the real Postgres', () => {
   let db: DataSource;
   let events: RecordedEvent[];
   let version: number;
+  let builder: SnapshotBuilder;
 
   beforeAll(async () => {
     db = createDataSource({ url: databaseUrl(), schema });
     await db.initialize();
     await migrate(db, { schema });
-    // A small interval, so that hundreds of events make dozens of snapshots, invalidated and rebuilt.
-    const projection = new DecisionProjection(
-      db,
-      'test',
-      'embedded',
-      undefined,
-      new SnapshotMaintainer(7, 100),
-    );
+    // A small interval, so that hundreds of events make dozens of snapshots, invalidated and rebuilt by the
+    // builder while the projector goes on (as in the projector process).
+    builder = new SnapshotBuilder(db, { maintainer: new SnapshotMaintainer(7) });
+    builder.start();
+    const projection = new DecisionProjection(db, 'test', 'embedded', {
+      decided: () => undefined,
+      changed: (changes) => builder.changed(changes),
+    });
     const history = new SyntheticHistory({ seed: 42, stepMs: 6 * 3_600_000, knowledgeShare: 0.12 });
     let offset = 0;
     for (let round = 0; round < 16; round++) {
@@ -41,12 +43,14 @@ describe('state from snapshots on the real Postgres', () => {
         .map((body) => recordOf(commandOf(STANDOFF, [body]), offset++));
       await projection.apply({ partition: 0, records });
     }
+    await builder.quiet();
     const rows: { posted: RecordedEvent }[] = await db.query(`SELECT posted FROM events ORDER BY position`);
     events = rows.map((r) => r.posted);
     [{ version }] = await db.query(`SELECT version FROM standoffs WHERE standoff_id = $1`, [STANDOFF]);
   }, 120_000);
 
   afterAll(async () => {
+    await builder?.stop();
     await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await db.query(`DROP SCHEMA IF EXISTS "${schema}_dashboard" CASCADE`);
     await db.destroy();
