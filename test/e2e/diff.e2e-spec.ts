@@ -366,6 +366,9 @@ function sizeOf(diff: ValidTimeDiff | KnowledgeTimeDiff): { items: number; chang
 }
 
 describe('GET /v1/standoffs/{id}/diff over a history long enough for snapshots', () => {
+  // Snapshots are built beside the projector, after its commits: the diffs below are served from them.
+  beforeAll(() => testApp.snapshotsBuilt());
+
   async function posted(): Promise<RecordedEvent[]> {
     const rows: { posted: RecordedEvent }[] = await testApp.running.infrastructure.dataSource.query(
       'SELECT posted FROM events WHERE standoff_id = $1 ORDER BY position',
