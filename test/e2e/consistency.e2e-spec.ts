@@ -209,6 +209,8 @@ async function post(model: StandoffModel, group: PostGroup): Promise<void> {
       body: group.batch ? { eventIds: ids, status: 'pending' } : { eventId: ids[0], status: 'pending' },
     });
     const lookup = await awaitDecision(model.standoffId, ids[0]);
+    // The outcome first: a lookup of the other outcome has no recordedAt to decide again with.
+    expect({ context, outcome: lookup.status }).toEqual({ context, outcome: prediction.decision.outcome });
     const recordedAt =
       lookup.status === 'accepted' ? recordedAtOf(context, lookup, before, Date.now()) : before;
     const decision = model.commit(prediction, recordedAt);

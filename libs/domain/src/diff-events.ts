@@ -1,5 +1,5 @@
 import { diffStates, type StateChange } from './diff';
-import { compareFoldOrder, isIncluded, knowledgeView, type KnownEvent } from './knowledge';
+import { compareFoldOrder, isIncluded, KNOWLEDGE_TYPES, knowledgeView, type KnownEvent } from './knowledge';
 import type { RecordedEvent } from './recorded-event';
 import type { StandoffState } from './state';
 import { stateAt } from './state-at';
@@ -10,13 +10,6 @@ import { eventView, type EventView } from './timeline';
  * The two diffs of DESIGN.md §9 and the events that explain them. The states come from elsewhere (a fold
  * here, snapshots in the read model); which events explain a change is decided here alone.
  */
-
-/** Types that change what is known of other events, whatever their own `occurredAt`. */
-const KNOWLEDGE_TYPES: ReadonlySet<string> = new Set([
-  'claim.disputed',
-  'event.retracted',
-  'event.corrected',
-]);
 
 export interface ValidTimeWindow {
   readonly standoffId: string;

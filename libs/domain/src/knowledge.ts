@@ -7,7 +7,8 @@ import { sortedSet } from './state';
 const DISPUTE_TYPE = 'claim.disputed';
 const RETRACTION_TYPE = 'event.retracted';
 const CORRECTION_TYPE = 'event.corrected';
-const KNOWLEDGE_TYPES: ReadonlySet<string> = new Set([DISPUTE_TYPE, RETRACTION_TYPE, CORRECTION_TYPE]);
+/** Types that change what is known of other events, whatever their own `occurredAt`. */
+export const KNOWLEDGE_TYPES: ReadonlySet<string> = new Set([DISPUTE_TYPE, RETRACTION_TYPE, CORRECTION_TYPE]);
 
 type Retraction = RecordedEventOf<typeof RETRACTION_TYPE>;
 type Correction = RecordedEventOf<typeof CORRECTION_TYPE>;

@@ -1,5 +1,6 @@
 import { decodeCommand } from './command-decoding';
 import {
+  type CatalogueCommand,
   decide,
   type Decision,
   type DecisionFacts,
@@ -39,9 +40,21 @@ export const RULES_V1: Decider = { factsNeeded: factsNeededV1, decide: decideV1 
  * events the API could not have appended is not decided: UndecodableCommandError dead-letters it.
  */
 export const RULES_V2: Decider = {
-  factsNeeded: (command) => factsNeeded(decodeCommand(command)),
-  decide: (command, facts) => decide(decodeCommand(command), facts),
+  factsNeeded: (command) => factsNeeded(decodedOnce(command)),
+  decide: (command, facts) => decide(decodedOnce(command), facts),
 };
+
+// The projector asks for a command's facts, then for its decision: one decoding serves both.
+const decoded = new WeakMap<WriteCommand, CatalogueCommand>();
+
+function decodedOnce(command: WriteCommand): CatalogueCommand {
+  let catalogueCommand = decoded.get(command);
+  if (catalogueCommand === undefined) {
+    catalogueCommand = decodeCommand(command);
+    decoded.set(command, catalogueCommand);
+  }
+  return catalogueCommand;
+}
 
 /**
  * Every version of the rules the product has had. The log holds commands, and a rebuild decides them again:
