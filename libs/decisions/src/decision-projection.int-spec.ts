@@ -6,6 +6,12 @@ import { OffsetGapError, type LogRecord } from '@app/event-log/event-log.port';
 import { databaseUrl, uniqueSchemaName } from '../../../test/support/services';
 import { createDataSource, migrate, MIGRATIONS } from '@app/read-model/database';
 import { DecisionProjection } from './decision-projection';
+import {
+  batchApplied,
+  snapshotsInvalidated,
+  type BatchApplied,
+  type SnapshotsInvalidated,
+} from './projection-timing';
 
 function statementRecord(offset: number, changes: Partial<Envelope> = {}, actor = 'RUS'): LogRecord {
   const envelope: Envelope = {
@@ -113,5 +119,27 @@ describe('the decision projection on the real Postgres', () => {
       `SELECT outcome FROM decisions WHERE log_offset IN (2, 3) ORDER BY log_offset`,
     );
     expect(decisions).toEqual([{ outcome: 'accepted' }]);
+  });
+
+  it('publishes the time of each applied batch and of its snapshot invalidations to whoever listens', async () => {
+    const projection = new DecisionProjection(first, 'test', 'embedded');
+    const applied: BatchApplied[] = [];
+    const invalidated: SnapshotsInvalidated[] = [];
+    const onApplied = (message: unknown) => applied.push(message as BatchApplied);
+    const onInvalidated = (message: unknown) => invalidated.push(message as SnapshotsInvalidated);
+    batchApplied.subscribe(onApplied);
+    snapshotsInvalidated.subscribe(onInvalidated);
+    try {
+      await projection.apply({ partition: 0, records: [statementRecord(4), statementRecord(5)] });
+    } finally {
+      batchApplied.unsubscribe(onApplied);
+      snapshotsInvalidated.unsubscribe(onInvalidated);
+    }
+    expect(applied).toEqual([{ partition: 0, records: 2, ms: expect.any(Number) }]);
+    expect(applied[0].ms).toBeGreaterThan(0);
+    expect(invalidated).toEqual([
+      { standoffId: 'projection-test', ms: expect.any(Number) },
+      { standoffId: 'projection-test', ms: expect.any(Number) },
+    ]);
   });
 });

@@ -22,6 +22,7 @@ import { appendToFeed } from './feed-outbox';
 import { findOriginalCommand, reusedKeyRejection } from './idempotency';
 import { lockOffset, storedOffsets, storeOffset, type OffsetKey } from './offsets';
 import type { ProjectionDatabase } from './projection-database';
+import { batchApplied, timed } from './projection-timing';
 import { invalidateSnapshots } from './snapshot-invalidation';
 import { lockStandoffVersion, storeStandoffVersion } from './standoff-versions';
 
@@ -80,6 +81,14 @@ export class DecisionProjection implements LogConsumer {
    */
   async apply(batch: LogBatch): Promise<void> {
     if (batch.records.length === 0) return;
+    await timed(
+      batchApplied,
+      () => this.applyAll(batch),
+      (ms) => ({ partition: batch.partition, records: batch.records.length, ms }),
+    );
+  }
+
+  private async applyAll(batch: LogBatch): Promise<void> {
     try {
       await this.applyTogether(batch.partition, batch.records);
     } catch (error) {

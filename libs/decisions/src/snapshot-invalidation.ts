@@ -2,6 +2,7 @@ import { isMetaType, namedEventId } from '@app/domain/events';
 import type { RecordedEvent } from '@app/domain/recorded-event';
 import type { Queryable } from '@app/read-model/queryable';
 import type { SnapshotMaintainer } from '@app/read-model/snapshots/snapshot-maintainer';
+import { snapshotsInvalidated, timed } from './projection-timing';
 
 /**
  * Drops the snapshots from the earliest point of valid time the accepted events change: a new event's
@@ -23,7 +24,11 @@ export async function invalidateSnapshots(
   const earliestNamed = named.length > 0 ? await earliestTimeOf(tx, standoffId, named) : undefined;
   const from = Math.min(earliestOwn, earliestNamed ?? Number.POSITIVE_INFINITY);
   if (!Number.isFinite(from)) return undefined;
-  await snapshots.invalidateFrom(tx, standoffId, new Date(from));
+  await timed(
+    snapshotsInvalidated,
+    () => snapshots.invalidateFrom(tx, standoffId, new Date(from)),
+    (ms) => ({ standoffId, ms }),
+  );
   return from;
 }
 
