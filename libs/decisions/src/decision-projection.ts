@@ -1,6 +1,7 @@
 import type { DecisionFacts, FactsNeeded, WriteCommand } from '@app/domain/decide';
 import { FIRST_RULES_VERSION, RULE_BOOK, type Decider, type RuleBook } from '@app/domain/rules';
 import { EVENT_ID_PATTERN, namedEventId } from '@app/domain/events';
+import { messageOf } from '@app/domain/error-message';
 import type { RecordedEvent } from '@app/domain/recorded-event';
 import type { Envelope } from '@app/event-log/envelope';
 import {
@@ -299,10 +300,6 @@ function mayBePoison(error: unknown): boolean {
     !(error instanceof UnknownRulesVersionError) &&
     !isTransientDatabaseFault(error)
   );
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function isUuid(value: string): boolean {
