@@ -86,6 +86,7 @@ export async function openInfrastructure(options: InfrastructureOptions): Promis
         topic: options.feedTopic ?? (topic === EVENTS_TOPIC ? FEED_TOPIC : `${topic}.timeline`),
         partitions: options.kafkaPartitions,
         clientId: options.clientId,
+        logger: eventLogLoggerFor('KafkaFeedTopic'),
       })
     : undefined;
   return {
