@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import {
   databaseUrl,
   kafkaBrokers,
@@ -7,26 +6,7 @@ import {
   uniqueSchemaName,
 } from '../../../test/support/services';
 import { openInfrastructure, type Infrastructure } from './infrastructure';
-import { JsonLogger } from './logging/json-logger';
-
-/** The JSON lines the application's logger wrote to stdout while `work` ran. */
-async function jsonLinesOf(work: () => Promise<void>): Promise<Record<string, unknown>[]> {
-  const chunks: string[] = [];
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    chunks.push(String(chunk));
-    return true;
-  });
-  Logger.overrideLogger(new JsonLogger(['log', 'warn', 'error']));
-  try {
-    await work();
-  } finally {
-    write.mockRestore();
-    Logger.overrideLogger(false);
-  }
-  return chunks
-    .flatMap((chunk) => chunk.split('\n').filter((line) => line.startsWith('{')))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
+import { capturingLogs } from '../../../test/support/json-log';
 
 describe('the infrastructure on Kafka', () => {
   const topic = uniqueName('infrastructure');
@@ -48,7 +28,7 @@ describe('the infrastructure on Kafka', () => {
   }, 60_000);
 
   it("writes the log adapters' info lines to the application's JSON log", async () => {
-    const lines = await jsonLinesOf(async () => {
+    const lines = await capturingLogs(async () => {
       infrastructure = await openInfrastructure({
         databaseUrl: databaseUrl(),
         schema,
