@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { PROJECTOR_GROUP } from '@app/projection/projection-runner';
+import { PROJECTOR_GROUP } from '@app/event-log/topics';
 import { expectStatus, getStandoff, postBatch, statement, type JsonObject } from '../support/http';
 import { killStartedProcesses, spawnTsEntry, storeProcessEnv, type ChildHandle } from '../support/processes';
 import { testKafka, waitFor } from '../support/services';

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { openInfrastructureFor } from '@app/platform/infrastructure';
 import { loadConfig } from '@app/platform/config';
+import { JsonLogger } from '@app/platform/logging/json-logger';
 import { RebuildJob } from '@app/projection/rebuild-job';
 
 /**
@@ -8,6 +9,8 @@ import { RebuildJob } from '@app/projection/rebuild-job';
  * Stop the projectors first: the switch would otherwise race their writes.
  */
 async function main(): Promise<void> {
+  // Before anything logs: this job, like the apps, writes JSON lines, the event-log adapters' included.
+  Logger.overrideLogger(new JsonLogger());
   const logger = new Logger('Rebuild');
   const infrastructure = await openInfrastructureFor(loadConfig());
   const job = new RebuildJob(infrastructure);

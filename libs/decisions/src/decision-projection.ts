@@ -1,6 +1,7 @@
 import type { DecisionFacts, FactsNeeded, WriteCommand } from '@app/domain/decide';
 import { FIRST_RULES_VERSION, RULE_BOOK, type Decider, type RuleBook } from '@app/domain/rules';
 import { EVENT_ID_PATTERN, namedEventId } from '@app/domain/events';
+import { messageOf } from '@app/domain/error-message';
 import type { RecordedEvent } from '@app/domain/recorded-event';
 import type { Envelope } from '@app/event-log/envelope';
 import {
@@ -338,10 +339,6 @@ function earlier(a: number | undefined, b: number | undefined): number | undefin
   if (a === undefined) return b;
   if (b === undefined) return a;
   return Math.min(a, b);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function isUuid(value: string): boolean {

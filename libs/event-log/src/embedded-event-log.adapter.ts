@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { DataSource } from 'typeorm';
+import { messageOf } from '@app/domain/error-message';
 import { decodeEnvelope, encodeEnvelope } from './envelope.codec';
 import type { Envelope } from './envelope';
 import {
@@ -10,7 +11,7 @@ import {
   type LogSubscription,
   type SubscriptionStatus,
 } from './event-log.port';
-import { stderrLogger, type EventLogLogger } from './event-log-logger';
+import { stderrLogger, type EventLogLogger } from './event-log-logger.port';
 import { MAX_ENVELOPE_BYTES } from './topics';
 
 export interface EmbeddedEventLogOptions {
@@ -263,8 +264,4 @@ function toLogRecord(row: LogRow): LogRecord {
         raw,
         decodeError: decoded.error,
       };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

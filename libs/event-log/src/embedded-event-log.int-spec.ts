@@ -6,7 +6,7 @@ import { createDataSource, migrate } from '@app/read-model/database';
 import { uniqueSchemaName } from '../../../test/support/services';
 import { EmbeddedEventLog } from './embedded-event-log.adapter';
 import { describeEventLogContract, type EventLogUnderTest } from './event-log.contract';
-import type { EventLogLogger } from './event-log-logger';
+import type { EventLogLogger } from './event-log-logger.port';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 

@@ -1,6 +1,6 @@
 export * from './envelope';
 export * from './envelope.codec';
-export * from './event-log-logger';
+export * from './event-log-logger.port';
 export * from './event-log.port';
 export * from './topics';
 export { KafkaEventLog, type KafkaEventLogOptions } from './kafka-event-log.adapter';

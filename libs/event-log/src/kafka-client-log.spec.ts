@@ -1,4 +1,4 @@
-import type { EventLogLogLevel } from './event-log-logger';
+import type { EventLogLogLevel } from './event-log-logger.port';
 import { classifyClientLog, KafkaClientLog } from './kafka-client-log';
 
 interface Entry {

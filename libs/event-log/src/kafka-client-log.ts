@@ -1,4 +1,5 @@
-import type { EventLogLogger, EventLogLogLevel } from './event-log-logger';
+import { logLevel as KafkaLogLevel, type LogEntry } from 'kafkajs';
+import type { EventLogLogger, EventLogLogLevel } from './event-log-logger.port';
 
 /**
  * What kafkajs says in the ordinary course of things, at warn or error, and is not an error: a topic that
@@ -89,4 +90,34 @@ export class KafkaClientLog {
     const { stack: _stack, ...rest } = context ?? {};
     this.logger('warn', `Kafka unreachable: ${message}; retrying, logged again when it recovers`, rest);
   }
+}
+
+/** kafkajs's own entries, as entries of `logger` (its namespace in the message, its fields beside it). */
+export function routeKafkajsLog(logger: EventLogLogger): (entry: LogEntry) => void {
+  return ({ namespace, level, log }) => {
+    const { message, timestamp: _timestamp, logger: _logger, ...context } = log;
+    logger(fromKafkaLogLevel(level), `kafkajs ${namespace}: ${message}`, context);
+  };
+}
+
+export function toKafkaLogLevel(level: EventLogLogLevel | 'nothing'): KafkaLogLevel {
+  switch (level) {
+    case 'nothing':
+      return KafkaLogLevel.NOTHING;
+    case 'error':
+      return KafkaLogLevel.ERROR;
+    case 'warn':
+      return KafkaLogLevel.WARN;
+    case 'info':
+      return KafkaLogLevel.INFO;
+    case 'debug':
+      return KafkaLogLevel.DEBUG;
+  }
+}
+
+function fromKafkaLogLevel(level: KafkaLogLevel): EventLogLogLevel {
+  if (level === KafkaLogLevel.ERROR || level === KafkaLogLevel.NOTHING) return 'error';
+  if (level === KafkaLogLevel.WARN) return 'warn';
+  if (level === KafkaLogLevel.INFO) return 'info';
+  return 'debug';
 }

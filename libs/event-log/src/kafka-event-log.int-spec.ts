@@ -2,7 +2,7 @@ import { Partitioners, type Admin, type Kafka } from 'kafkajs';
 import { kafkaBrokers, testKafka, uniqueName } from '../../../test/support/services';
 import { describeEventLogContract, envelopeFor, MemoryLogConsumer } from './event-log.contract';
 import { LogUnavailableError } from './event-log.port';
-import type { EventLogLogger } from './event-log-logger';
+import type { EventLogLogger } from './event-log-logger.port';
 import { KafkaEventLog } from './kafka-event-log.adapter';
 import { MAX_RECORD_BYTES } from './topics';
 

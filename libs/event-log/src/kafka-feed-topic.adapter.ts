@@ -7,9 +7,9 @@ import {
   type PartitionOffset,
   type Producer,
 } from 'kafkajs';
-import type { EventLogLogger } from './event-log-logger';
-import { stderrLogger } from './event-log-logger';
+import { stderrLogger, type EventLogLogger } from './event-log-logger.port';
 import { FeedMismatchError, type FeedMessage, type FeedTopic } from './feed-topic.port';
+import { CLIENT_ID } from './topics';
 
 export interface KafkaFeedTopicOptions {
   readonly brokers: readonly string[];
@@ -36,7 +36,7 @@ export class KafkaFeedTopic implements FeedTopic {
     this.topic = options.topic;
     this.logger = options.logger ?? stderrLogger;
     this.kafka = new Kafka({
-      clientId: `${options.clientId ?? 'standoff-timeline'}-feed`,
+      clientId: `${options.clientId ?? CLIENT_ID}-feed`,
       brokers: [...options.brokers],
       connectionTimeout: 3000,
       requestTimeout: 10_000,

@@ -8,3 +8,10 @@ export const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 const RECORD_FRAMING_BYTES = 16 * 1024;
 /** The largest encoded envelope either log accepts, so both accept the same records. */
 export const MAX_ENVELOPE_BYTES = MAX_RECORD_BYTES - RECORD_FRAMING_BYTES;
+/**
+ * The projector's consumer group on the production log, and the name its offsets and log binding are stored
+ * under in Postgres (another log's group is derived from it: `projectorGroupId` in libs/projection).
+ */
+export const PROJECTOR_GROUP = 'standoff-projector';
+/** The Kafka client id of this product's processes (the feed publisher's gets `-feed` after it). */
+export const CLIENT_ID = 'standoff-timeline';

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { DEFAULT_PARTITIONS, EVENTS_TOPIC } from '@app/event-log/topics';
 
 /**
  * The API's configuration, read from the environment once at boot (DESIGN.md §2 and §4). Anything malformed
@@ -63,9 +64,9 @@ export const DEFAULTS = {
   port: 3000,
   host: '127.0.0.1',
   decisionWaitMs: 5000,
-  kafkaPartitions: 6,
+  kafkaPartitions: DEFAULT_PARTITIONS,
   dataDir: './data',
-  kafkaTopic: 'standoff.events.v1',
+  kafkaTopic: EVENTS_TOPIC,
   projectionStallSeconds: 30,
   rateLimitPerMinute: 6000,
   feedHeartbeatMs: 15_000,

@@ -4,7 +4,7 @@ import { EmbeddedEventLog } from '@app/event-log/embedded-event-log.adapter';
 import { KafkaEventLog } from '@app/event-log/kafka-event-log.adapter';
 import type { FeedTopic } from '@app/event-log/feed-topic.port';
 import { KafkaFeedTopic } from '@app/event-log/kafka-feed-topic.adapter';
-import { EVENTS_TOPIC, FEED_TOPIC } from '@app/event-log/topics';
+import { CLIENT_ID, EVENTS_TOPIC, FEED_TOPIC } from '@app/event-log/topics';
 import type { AppConfig } from './config';
 import { createDataSource, migrate } from '@app/read-model/database';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
@@ -50,7 +50,7 @@ export function openInfrastructureFor(
     dataDir: config.dataDir,
     schema: config.databaseSchema ?? undefined,
     topic: config.kafkaTopic,
-    clientId: 'standoff-timeline',
+    clientId: CLIENT_ID,
     ...overrides,
   });
 }
@@ -86,6 +86,7 @@ export async function openInfrastructure(options: InfrastructureOptions): Promis
         topic: options.feedTopic ?? (topic === EVENTS_TOPIC ? FEED_TOPIC : `${topic}.timeline`),
         partitions: options.kafkaPartitions,
         clientId: options.clientId,
+        logger: eventLogLoggerFor('KafkaFeedTopic'),
       })
     : undefined;
   return {

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
+import { messageOf } from '@app/domain/error-message';
 import { FEED_CHANNEL } from '@app/decisions/feed-outbox';
 import { FeedMismatchError, type FeedMessage, type FeedTopic } from '@app/event-log/feed-topic.port';
 import {
@@ -87,13 +88,13 @@ export class FeedPublisher {
           await this.idle(IDLE_POLL_MS);
           continue;
         }
-        await this.topic.publish(rows.map(messageOf), feedId);
+        await this.topic.publish(rows.map(toFeedMessage), feedId);
         this.highWater = rows[rows.length - 1].sequence;
         await recordPublished(this.db, this.topic.topic, this.highWater);
       } catch (error) {
         if (this.stopping) return;
         if (error instanceof FeedMismatchError) this.refusal = error.message;
-        this.logger.error(`publishing to ${this.topic.topic} failed: ${messageOfError(error)}`);
+        this.logger.error(`publishing to ${this.topic.topic} failed: ${messageOf(error)}`);
         // A new producer aborts whatever was left open and the mark is read again: nothing is sent twice.
         this.connected = false;
         await this.topic.disconnect();
@@ -148,7 +149,7 @@ export class FeedPublisher {
   }
 }
 
-function messageOf(row: PublishableRow): FeedMessage {
+function toFeedMessage(row: PublishableRow): FeedMessage {
   const { item } = row;
   return {
     sequence: row.sequence,
@@ -159,8 +160,4 @@ function messageOf(row: PublishableRow): FeedMessage {
     recordedAt: item.recordedAt,
     value: JSON.stringify(item),
   };
-}
-
-function messageOfError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

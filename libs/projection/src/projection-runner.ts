@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { LogConsumer, LogSubscription } from '@app/event-log/event-log.port';
-import { EVENTS_TOPIC } from '@app/event-log/topics';
+import { EVENTS_TOPIC, PROJECTOR_GROUP } from '@app/event-log/topics';
 import type { Infrastructure } from '@app/platform/infrastructure';
 import { withLogContext } from '@app/platform/logging/log-context';
 import { DecisionProjection, type DecisionListener } from '@app/decisions/decision-projection';
 import { bindToLog, checkLogBinding, LogBindingError } from '@app/decisions/log-binding';
 import { rebuildBeside } from './rebuild';
 import { SnapshotBuilder } from '@app/read-model/snapshots/snapshot-builder';
-
-export const PROJECTOR_GROUP = 'standoff-projector';
 
 /** Where the projector of this process stands, for readiness. */
 export interface ProjectorStatus {

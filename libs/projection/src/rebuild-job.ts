@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Infrastructure } from '@app/platform/infrastructure';
 import { rebuildBeside } from './rebuild';
-import { PROJECTOR_GROUP, projectorGroupId, type ProjectionRunner } from './projection-runner';
+import { PROJECTOR_GROUP } from '@app/event-log/topics';
+import { projectorGroupId, type ProjectionRunner } from './projection-runner';
 
 export interface RebuildStatus {
   readonly jobId: string;

@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type { ApiKey } from '@app/platform/config';
-import { JsonLogger } from '@app/platform/logging/json-logger';
+import { capturingLogs } from '../../../../test/support/json-log';
 import { StandoffsController } from '../standoffs/standoffs.controller';
 import { configureHttp, Public, type FinishedRequest } from './index';
 
@@ -45,23 +45,6 @@ async function startApp(apiKeys: readonly ApiKey[], rateLimitPerMinute = 0): Pro
   configureHttp(app, { apiKeys, rateLimitPerMinute }, { observe: (r) => finished.push(r) });
   await app.init();
   return { app, finished, commandBus };
-}
-
-/** The JSON lines the process's logger writes meanwhile. */
-async function capturingLogs(work: () => Promise<void>): Promise<Record<string, unknown>[]> {
-  const lines: string[] = [];
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(String(chunk));
-    return true;
-  });
-  Logger.overrideLogger(new JsonLogger(['log', 'warn', 'error']));
-  try {
-    await work();
-  } finally {
-    write.mockRestore();
-    Logger.overrideLogger(false);
-  }
-  return lines.flatMap((chunk) => chunk.split('\n').filter((l) => l !== '')).map((l) => JSON.parse(l));
 }
 
 const WRITER = 'writer-key';

@@ -1,3 +1,4 @@
+import { ENTITY_ID_PATTERN, EVENT_ID_PATTERN } from '@app/domain/events';
 import { parseBound } from '@app/domain/time';
 import { ProblemError } from './problem';
 import { invalidParameter } from './problems';
@@ -17,8 +18,7 @@ function single(name: string, value: unknown): string | undefined {
   return value;
 }
 
-export const STANDOFF_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const STANDOFF_ID = ENTITY_ID_PATTERN;
 
 export function standoffIdParam(value: unknown): string {
   const text = single('standoffId', value);
@@ -33,7 +33,7 @@ export function standoffIdParam(value: unknown): string {
 
 export function eventIdParam(value: unknown): string {
   const text = single('eventId', value);
-  if (text === undefined || !UUID.test(text)) throw badRequest('eventId', 'must be a UUID');
+  if (text === undefined || !EVENT_ID_PATTERN.test(text)) throw badRequest('eventId', 'must be a UUID');
   return text.toLowerCase();
 }
 

@@ -7,6 +7,7 @@ import {
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
 import { ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { messageOf } from '@app/domain/error-message';
 import { Public } from '../http/api-keys.guard';
 import { ProblemError } from '../http/problem';
 import { LogProbe, OPERATIONS_OPTIONS, withTimeout, type OperationsOptions } from './log-probe';
@@ -16,10 +17,6 @@ import { publisherStatus } from './publisher-probe';
 
 /** Seconds a load balancer should wait before asking a service that is not ready again. */
 export const NOT_READY_RETRY_AFTER_SECONDS = 5;
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * `GET /health/live`: the process answers. `GET /health/ready`: it can serve: the database answers, the log

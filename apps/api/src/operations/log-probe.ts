@@ -3,7 +3,8 @@ import { ModuleRef } from '@nestjs/core';
 import type { Infrastructure } from '@app/platform/infrastructure';
 import { countDeadLetters } from '@app/decisions/dead-letters';
 import { checkLogBinding, type LogBinding } from '@app/decisions/log-binding';
-import { PROJECTOR_GROUP, projectorGroupId, type ProjectionRunner } from '@app/projection/projection-runner';
+import { PROJECTOR_GROUP } from '@app/event-log/topics';
+import { projectorGroupId, type ProjectionRunner } from '@app/projection/projection-runner';
 import { PROJECTION_RUNNER } from '@app/projection/projector.module';
 import { judgeOwnership, type Ownership } from './projection-ownership';
 

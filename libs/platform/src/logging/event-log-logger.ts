@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { EventLogLogger } from '@app/event-log/event-log-logger';
+import type { EventLogLogger } from '@app/event-log/event-log-logger.port';
 
 /**
  * The event-log adapters' logger (kafkajs routed through it) as entries of the application's logger: Nest's
