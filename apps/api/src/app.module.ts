@@ -3,7 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import type { DataSource } from 'typeorm';
 import { DecisionsModule } from '@app/decisions/decisions.module';
 import type { Infrastructure } from '@app/platform/infrastructure';
-import { SnapshotTemporalQueries } from '@app/read-model/snapshots/snapshot-temporal-queries';
+import { LiveTemporalQueries } from '@app/read-model/live-temporal-queries';
 import { TEMPORAL_QUERIES } from '@app/read-model/temporal-queries';
 import { ProjectorModule } from '@app/projection/projector.module';
 import { AdminController } from './admin/admin.controller';
@@ -73,7 +73,7 @@ export class AppModule {
         GetEventHandler,
         {
           provide: TEMPORAL_QUERIES,
-          useFactory: (db: DataSource) => new SnapshotTemporalQueries(db),
+          useFactory: (db: DataSource) => LiveTemporalQueries.over(db),
           inject: [DATA_SOURCE],
         },
         GetStateHandler,

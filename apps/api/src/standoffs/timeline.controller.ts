@@ -7,13 +7,13 @@ import { ENTITY_ID_PATTERN, EVENT_TYPES } from '@app/domain/events';
 import type { StandoffState } from '@app/domain/state';
 import type { TensionBucket, TensionSeries } from '@app/domain/tension';
 import { DAY_MS } from '@app/domain/time';
-import {
-  decodeTimelineCursor,
-  type ReplayLine,
-  type TimelineCursor,
-  type TimelineFilters,
-  type TimelinePage,
+import type {
+  ReplayLine,
+  TimelineCursor,
+  TimelineFilters,
+  TimelinePage,
 } from '@app/read-model/temporal-queries';
+import { decodeTimelineCursor } from '@app/read-model/timeline-cursor';
 import { ProblemError, type Problem } from '../http/problem';
 import { ApiProblems, jsonOf, schemaRef } from '../operations/openapi-decorators';
 import { INTERNAL_PROBLEM, toProblem } from '../http/problem.filter';
