@@ -20,17 +20,17 @@ import {
   GetEventHandler,
   GetStandoffHandler,
   ListStandoffsHandler,
-} from './standoffs/queries/standoff-queries.handler';
+} from './standoffs/queries/standoffs.handler';
 import {
   GetDiffHandler,
   GetStateHandler,
   GetTensionHandler,
   GetTimelineHandler,
   ReplayHandler,
-} from './standoffs/queries/temporal-queries.handler';
+} from './standoffs/queries/temporal.handler';
 import { StandoffsController } from './standoffs/standoffs.controller';
 import { DiffController } from './standoffs/diff.controller';
-import { TimelineController } from './standoffs/timeline.controller';
+import { TemporalController } from './standoffs/temporal.controller';
 
 export interface AppModuleOptions {
   readonly config: AppConfig;
@@ -61,7 +61,7 @@ export class AppModule {
       controllers: [
         CsvExportController,
         StandoffsController,
-        TimelineController,
+        TemporalController,
         DiffController,
         AdminController,
       ],

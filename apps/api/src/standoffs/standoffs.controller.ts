@@ -11,7 +11,7 @@ import {
   GetStandoffQuery,
   ListStandoffsQuery,
   StandoffSummary,
-} from './queries/standoff-queries';
+} from './queries/standoffs.query';
 import { eventNotFound, standoffNotFound } from '../http/problems';
 
 export const MAX_BATCH_EVENTS = 1000;

@@ -16,7 +16,7 @@ import {
   GetStandoffQuery,
   ListStandoffsQuery,
   type StandoffSummary,
-} from './standoff-queries';
+} from './standoffs.query';
 
 @QueryHandler(ListStandoffsQuery)
 export class ListStandoffsHandler implements IQueryHandler<ListStandoffsQuery, StandoffSummary[]> {
