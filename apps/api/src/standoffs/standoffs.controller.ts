@@ -8,6 +8,7 @@ import { eventIdParam, idempotencyKeyHeader, ifMatchHeader, standoffIdParam } fr
 import { AppendEventsCommand, AppendResult } from './commands/append-events.command';
 import {
   GetEventQuery,
+  type EventWithStatus,
   GetStandoffQuery,
   ListStandoffsQuery,
   StandoffSummary,
@@ -191,7 +192,7 @@ export class StandoffsController {
   async getEvent(
     @Param('standoffId') standoffIdText: string,
     @Param('eventId') eventIdText: string,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<EventWithStatus> {
     const standoffId = standoffIdParam(standoffIdText);
     const eventId = eventIdParam(eventIdText);
     const event = await this.queryBus.execute(new GetEventQuery(standoffId, eventId));
