@@ -2,7 +2,7 @@
  * `GET …/state` at scale (DESIGN.md §6): one standoff loaded through the real pipeline (`POST …/events:batch`,
  * 1000 events a request → Kafka → projector → Postgres, snapshots built in the projector's transaction), then
  * the state queried over loopback HTTP at random instants when the standoff holds 10,000 events and again at
- * 1,000,000. The baseline, in the same run and process: the naive full fold (`FoldingTemporalQueries.state`,
+ * 1,000,000. The baseline, in the same run and process: the naive full fold (`readStateByFullFold`,
  * every event of the standoff read and folded on each call).
  *
  * The history (HISTORY below) keeps the state the same size however long it grows: bounded entity ids, a
@@ -54,8 +54,9 @@ import {
 } from '@app/decisions/projection-timing';
 import { SNAPSHOT_INTERVAL, SnapshotMaintainer } from '@app/read-model/snapshots/snapshot-maintainer';
 import { readStateFromSnapshots } from '@app/read-model/snapshots/snapshot-state-reader';
-import { SnapshotTemporalQueries } from '@app/read-model/snapshots/snapshot-temporal-queries';
-import { FoldingTemporalQueries, standoffVersion } from '@app/read-model/temporal-queries';
+import { readStateByFullFold } from '@app/read-model/full-fold-state';
+import { SnapshotStateQueries } from '@app/read-model/snapshots/snapshot-state-queries';
+import { standoffVersion } from '@app/read-model/standoff-version';
 import { DAY_MS } from '@app/domain/time';
 import { rng, SyntheticHistory, type SyntheticOptions } from '../test/support/synthetic-events';
 
@@ -755,8 +756,7 @@ async function run(base: string, db: DataSource, schema: string, databaseUrl: st
 
   /** The naive full fold, in process, on a few of the same queries; and whether it agrees with the snapshots. */
   async function baseline(queries: Query[], budgetMs: number) {
-    const folding = new FoldingTemporalQueries(db);
-    const snapshots = new SnapshotTemporalQueries(db);
+    const snapshots = new SnapshotStateQueries(db);
     const samples: number[] = [];
     let agree = 0;
     const started = performance.now();
@@ -765,7 +765,7 @@ async function run(base: string, db: DataSource, schema: string, databaseUrl: st
       if (samples.length > 0 && performance.now() - started > budgetMs) break;
       const request = { standoffId: STANDOFF, asOf: query.asOf, knownAt: query.knownAt ?? now };
       const t0 = performance.now();
-      const expected = await folding.state(request);
+      const expected = await readStateByFullFold(db, request);
       samples.push(performance.now() - t0);
       const actual = await snapshots.state(request);
       // Deep equality: a snapshot's state went through jsonb, which reorders object keys (e.g. `byMode`).

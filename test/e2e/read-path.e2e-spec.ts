@@ -6,8 +6,8 @@ import type { StandoffState } from '@app/domain/state';
 import { tensionSeries, type TensionBucket } from '@app/domain/tension';
 import { parseBound } from '@app/domain/time';
 import { timeline, type EventView, type TimelineQuery } from '@app/domain/timeline';
+import { EventHistoryQueries } from '@app/read-model/history-queries';
 import {
-  FoldingTemporalQueries,
   TEMPORAL_QUERIES,
   type ReplayLine,
   type ReplayRequest,
@@ -797,7 +797,7 @@ describe('a standoff of thousands of events', () => {
 
 describe('the temporal queries read page by page', () => {
   // Small pages make every merge of special and regular rows, and every page boundary, happen.
-  const paged = () => new FoldingTemporalQueries(testApp.running.infrastructure.dataSource, { pageSize: 2 });
+  const paged = () => new EventHistoryQueries(testApp.running.infrastructure.dataSource, { pageSize: 2 });
 
   async function replayOf(request: ReplayRequest): Promise<AsyncIterable<ReplayLine>> {
     const lines = await paged().replay(request);

@@ -3,7 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import type { DataSource } from 'typeorm';
 import { DecisionsModule } from '@app/decisions/decisions.module';
 import type { Infrastructure } from '@app/platform/infrastructure';
-import { SnapshotTemporalQueries } from '@app/read-model/snapshots/snapshot-temporal-queries';
+import { LiveTemporalQueries } from '@app/read-model/live-temporal-queries';
 import { TEMPORAL_QUERIES } from '@app/read-model/temporal-queries';
 import { ProjectorModule } from '@app/projection/projector.module';
 import { AdminController } from './admin/admin.controller';
@@ -20,17 +20,17 @@ import {
   GetEventHandler,
   GetStandoffHandler,
   ListStandoffsHandler,
-} from './standoffs/queries/standoff-queries.handler';
+} from './standoffs/queries/standoffs.handler';
 import {
   GetDiffHandler,
   GetStateHandler,
   GetTensionHandler,
   GetTimelineHandler,
   ReplayHandler,
-} from './standoffs/queries/temporal-queries.handler';
+} from './standoffs/queries/temporal.handler';
 import { StandoffsController } from './standoffs/standoffs.controller';
 import { DiffController } from './standoffs/diff.controller';
-import { TimelineController } from './standoffs/timeline.controller';
+import { TemporalController } from './standoffs/temporal.controller';
 
 export interface AppModuleOptions {
   readonly config: AppConfig;
@@ -61,7 +61,7 @@ export class AppModule {
       controllers: [
         CsvExportController,
         StandoffsController,
-        TimelineController,
+        TemporalController,
         DiffController,
         AdminController,
       ],
@@ -73,7 +73,7 @@ export class AppModule {
         GetEventHandler,
         {
           provide: TEMPORAL_QUERIES,
-          useFactory: (db: DataSource) => new SnapshotTemporalQueries(db),
+          useFactory: (db: DataSource) => LiveTemporalQueries.over(db),
           inject: [DATA_SOURCE],
         },
         GetStateHandler,

@@ -5,7 +5,7 @@ import { createApp } from './bootstrap';
 import { JsonLogger } from '@app/platform/logging/json-logger';
 import { assertBindable, loadConfig } from '@app/platform/config';
 import { loadSeed } from './seed/seed-loader';
-import { ListStandoffsQuery } from './standoffs/queries/standoff-queries';
+import { ListStandoffsQuery } from './standoffs/queries/standoffs.query';
 
 /**
  * `npm start`: the API and the projector in one process, on the embedded defaults when no Kafka or Postgres is

@@ -11,7 +11,7 @@ import { dayOf, dayText, endOf } from './days';
 import { byId, h, replaceChildren } from './dom';
 import { followStandoff, type LiveSubscription } from './live';
 import { renderPanels, type Names } from './panels';
-import { renderEvent } from './timeline';
+import { renderEvent } from './render-event';
 import { readViewState, writeViewState, type ChangeAxis, type ViewState } from './view-state';
 
 interface TimelinePage {

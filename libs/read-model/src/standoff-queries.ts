@@ -1,3 +1,4 @@
+import type { Rejection } from '@app/domain/decide';
 import { formatTime, type Precision } from '@app/domain/time';
 import type { Queryable } from './queryable';
 
@@ -58,7 +59,8 @@ export async function loadStandoffSummaries(
 
 export interface RejectedEventRow {
   readonly commandId: string;
-  readonly problem: Record<string, unknown>;
+  /** The rejection the decision recorded. */
+  readonly problem: Rejection;
 }
 
 /** A member of a rejected command (a reused idempotency key too), or undefined. */
@@ -67,7 +69,7 @@ export async function loadRejectedEvent(
   standoffId: string,
   eventId: string,
 ): Promise<RejectedEventRow | undefined> {
-  const rows: { command_id: string; problem: Record<string, unknown> }[] = await db.query(
+  const rows: { command_id: string; problem: Rejection }[] = await db.query(
     `SELECT command_id, problem FROM decisions
       WHERE standoff_id = $1 AND outcome = 'rejected' AND $2::uuid = ANY(event_ids)
       ORDER BY decided_at LIMIT 1`,

@@ -2,7 +2,7 @@ import { Controller, Get, Next, Param, Query, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
-import { TimelineController, TIMELINE_MAX_LIMIT } from '../standoffs/timeline.controller';
+import { TemporalController, TIMELINE_MAX_LIMIT } from '../standoffs/temporal.controller';
 import { csvRecord, EVENT_CSV_COLUMNS, eventCsvRecord, TENSION_CSV_COLUMNS, tensionCsvRecords } from './csv';
 import { writeChunk } from '../http/write-chunk';
 
@@ -19,10 +19,10 @@ const CSV_CHUNK_CHARS = 64 * 1024;
 @ApiExcludeController()
 @Controller('v1/standoffs')
 export class CsvExportController {
-  private readonly json: TimelineController;
+  private readonly json: TemporalController;
 
   constructor(queryBus: QueryBus) {
-    this.json = new TimelineController(queryBus);
+    this.json = new TemporalController(queryBus);
   }
 
   @Get(':standoffId/events')

@@ -5,7 +5,7 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type { ApiKey } from '@app/platform/config';
 import { AppendEventsCommand, AppendResult } from '../standoffs/commands/append-events.command';
-import { GetEventQuery, GetStandoffQuery, ListStandoffsQuery } from '../standoffs/queries/standoff-queries';
+import { GetEventQuery, GetStandoffQuery, ListStandoffsQuery } from '../standoffs/queries/standoffs.query';
 import { StandoffsController } from '../standoffs/standoffs.controller';
 import { AdminOnly, configureHttp, problem, Public } from './index';
 

@@ -8,7 +8,7 @@ import { standoffNotFound } from '../http/problems';
 import { standoffIdParam } from '../http/query-params';
 import { ApiProblems, jsonOf } from '../operations/openapi-decorators';
 import { diffRequestOf } from './diff-params';
-import { GetDiffQuery } from './queries/temporal-queries';
+import { GetDiffQuery } from './queries/temporal.query';
 
 @ApiTags('standoffs')
 @Controller('v1/standoffs')

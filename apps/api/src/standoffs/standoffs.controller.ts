@@ -8,10 +8,11 @@ import { eventIdParam, idempotencyKeyHeader, ifMatchHeader, standoffIdParam } fr
 import { AppendEventsCommand, AppendResult } from './commands/append-events.command';
 import {
   GetEventQuery,
+  type EventWithStatus,
   GetStandoffQuery,
   ListStandoffsQuery,
   StandoffSummary,
-} from './queries/standoff-queries';
+} from './queries/standoffs.query';
 import { eventNotFound, standoffNotFound } from '../http/problems';
 
 export const MAX_BATCH_EVENTS = 1000;
@@ -191,7 +192,7 @@ export class StandoffsController {
   async getEvent(
     @Param('standoffId') standoffIdText: string,
     @Param('eventId') eventIdText: string,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<EventWithStatus> {
     const standoffId = standoffIdParam(standoffIdText);
     const eventId = eventIdParam(eventIdText);
     const event = await this.queryBus.execute(new GetEventQuery(standoffId, eventId));

@@ -1,17 +1,11 @@
 import type { RecordedEvent } from '@app/domain/recorded-event';
+import type { FoldKey } from '../fold-key';
 import type { Queryable } from '../queryable';
-
-/** A fold-order key (DESIGN.md §3): `occurredAt`, `reportedAt`, `position`. */
-export interface FoldKey {
-  readonly occurredAt: Date;
-  readonly reportedAt: Date;
-  readonly position: number;
-}
 
 /** Before any event the catalogue accepts (its years start at 1900), and within Postgres's range. */
 const LONG_AGO = new Date(Date.UTC(1000, 0, 1));
 
-export const BEFORE_EVERYTHING: FoldKey = { occurredAt: LONG_AGO, reportedAt: LONG_AGO, position: 0 };
+export const BEFORE_EVERYTHING: FoldKey<Date> = { occurredAt: LONG_AGO, reportedAt: LONG_AGO, position: 0 };
 
 export interface CandidateRow {
   event_id: string;

@@ -3,6 +3,7 @@ import { isIncluded, knowledgeView } from '@app/domain/knowledge';
 import type { FoldState } from '@app/domain/state';
 import { parseTime } from '@app/domain/time';
 import type { DataSource } from 'typeorm';
+import { keyOf } from '../fold-key';
 import type { Queryable } from '../queryable';
 import {
   BEFORE_EVERYTHING,
@@ -10,7 +11,6 @@ import {
   loadKnowledgeAbout,
   maxReportedAt,
   type CandidateRow,
-  type FoldKey,
 } from './snapshot-events';
 
 /** Events folded between two snapshots: the most a state query folds on top of one. */
@@ -50,10 +50,6 @@ export interface SnapshotPlan {
 export interface NewSnapshot extends Omit<SnapshotRow, 'state'> {
   readonly previous: { readonly seq: number; readonly xmin: string } | undefined;
   readonly state: FoldState;
-}
-
-export function keyOf(row: Pick<SnapshotRow, 'occurred_at' | 'reported_at' | 'position'>): FoldKey {
-  return { occurredAt: row.occurred_at, reportedAt: row.reported_at, position: row.position };
 }
 
 /**

@@ -2,9 +2,10 @@ import { foldEvents, initialState } from '@app/domain/fold';
 import { isIncluded, knowledgeView } from '@app/domain/knowledge';
 import type { StandoffState } from '@app/domain/state';
 import { toStandoffStateView } from '@app/domain/state-at';
+import { keyOf } from '../fold-key';
 import type { Queryable } from '../queryable';
 import { BEFORE_EVERYTHING, distinctEvents, loadKnowledgeAbout, type CandidateRow } from './snapshot-events';
-import { keyOf, type SnapshotRow } from './snapshot-maintainer';
+import type { SnapshotRow } from './snapshot-maintainer';
 
 export interface StateAt {
   readonly standoffId: string;

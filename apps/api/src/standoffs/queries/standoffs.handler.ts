@@ -1,7 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { DataSource } from 'typeorm';
-import type { Rejection } from '@app/domain/decide';
 import { eventView } from '@app/domain/timeline';
 import { loadKnownEvents } from '@app/read-model/event-queries';
 import {
@@ -15,8 +14,9 @@ import {
   GetEventQuery,
   GetStandoffQuery,
   ListStandoffsQuery,
+  type EventWithStatus,
   type StandoffSummary,
-} from './standoff-queries';
+} from './standoffs.query';
 
 @QueryHandler(ListStandoffsQuery)
 export class ListStandoffsHandler implements IQueryHandler<ListStandoffsQuery, StandoffSummary[]> {
@@ -38,13 +38,13 @@ export class GetStandoffHandler implements IQueryHandler<GetStandoffQuery, Stand
 }
 
 @QueryHandler(GetEventQuery)
-export class GetEventHandler implements IQueryHandler<GetEventQuery, Record<string, unknown> | undefined> {
+export class GetEventHandler implements IQueryHandler<GetEventQuery, EventWithStatus | undefined> {
   constructor(@Inject(DATA_SOURCE) private readonly db: DataSource) {}
 
-  async execute(query: GetEventQuery): Promise<Record<string, unknown> | undefined> {
+  async execute(query: GetEventQuery): Promise<EventWithStatus | undefined> {
     const known = await loadKnownEvents(this.db, query.standoffId, [query.eventId], Date.now());
     const event = known.get(query.eventId);
-    if (event) return eventView(event) as unknown as Record<string, unknown>;
+    if (event) return eventView(event);
     const rejected = await loadRejectedEvent(this.db, query.standoffId, query.eventId);
     if (!rejected) {
       const original = await loadOriginalEventId(this.db, query.standoffId, query.eventId);
@@ -54,7 +54,7 @@ export class GetEventHandler implements IQueryHandler<GetEventQuery, Record<stri
       eventId: query.eventId,
       standoffId: query.standoffId,
       status: 'rejected',
-      problem: rejectionProblem(rejected.problem as unknown as Rejection),
+      problem: rejectionProblem(rejected.problem),
     };
   }
 }

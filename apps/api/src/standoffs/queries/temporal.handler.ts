@@ -15,7 +15,7 @@ import {
   GetTensionQuery,
   GetTimelineQuery,
   ReplayQuery,
-} from './temporal-queries';
+} from './temporal.query';
 
 @QueryHandler(GetStateQuery)
 export class GetStateHandler implements IQueryHandler<GetStateQuery, StandoffState | undefined> {

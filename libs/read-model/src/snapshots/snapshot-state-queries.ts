@@ -2,16 +2,15 @@ import type { DataSource } from 'typeorm';
 import type { StandoffDiff } from '@app/domain/diff-events';
 import type { StandoffState } from '@app/domain/state';
 import { readDiff, type DiffRequest } from '../diff-queries';
-import { FoldingTemporalQueries, standoffVersion, type StateRequest } from '../temporal-queries';
+import { standoffVersion } from '../standoff-version';
+import type { StateQueries, StateRequest } from '../temporal-queries';
 import { readStateFromSnapshots } from './snapshot-state-reader';
 
-/** The temporal queries with the state (and the diff's two states) read from the nearest usable snapshot instead of the whole history. */
-export class SnapshotTemporalQueries extends FoldingTemporalQueries {
-  constructor(private readonly dataSource: DataSource) {
-    super(dataSource);
-  }
+/** The state (and the diff's two states) read from the nearest usable snapshot instead of the whole history. */
+export class SnapshotStateQueries implements StateQueries {
+  constructor(private readonly dataSource: DataSource) {}
 
-  override state(request: StateRequest): Promise<StandoffState | undefined> {
+  state(request: StateRequest): Promise<StandoffState | undefined> {
     return this.dataSource.transaction('REPEATABLE READ', async (tx) => {
       const version = await standoffVersion(tx, request.standoffId);
       if (version === 0) return undefined;
@@ -20,7 +19,7 @@ export class SnapshotTemporalQueries extends FoldingTemporalQueries {
   }
 
   /** Both states from snapshots, as the state route reads them, and the events, all from one moment. */
-  override diff(request: DiffRequest): Promise<StandoffDiff | undefined> {
+  diff(request: DiffRequest): Promise<StandoffDiff | undefined> {
     return this.dataSource.transaction('REPEATABLE READ', async (tx) => {
       const version = await standoffVersion(tx, request.standoffId);
       if (version === 0) return undefined;

@@ -7,13 +7,13 @@ import { ENTITY_ID_PATTERN, EVENT_TYPES } from '@app/domain/events';
 import type { StandoffState } from '@app/domain/state';
 import type { TensionBucket, TensionSeries } from '@app/domain/tension';
 import { DAY_MS } from '@app/domain/time';
-import {
-  decodeTimelineCursor,
-  type ReplayLine,
-  type TimelineCursor,
-  type TimelineFilters,
-  type TimelinePage,
+import type {
+  ReplayLine,
+  TimelineCursor,
+  TimelineFilters,
+  TimelinePage,
 } from '@app/read-model/temporal-queries';
+import { decodeTimelineCursor } from '@app/read-model/timeline-cursor';
 import { ProblemError, type Problem } from '../http/problem';
 import { ApiProblems, jsonOf, schemaRef } from '../operations/openapi-decorators';
 import { INTERNAL_PROBLEM, toProblem } from '../http/problem.filter';
@@ -26,7 +26,7 @@ import {
   listParam,
   standoffIdParam,
 } from '../http/query-params';
-import { GetStateQuery, GetTensionQuery, GetTimelineQuery, ReplayQuery } from './queries/temporal-queries';
+import { GetStateQuery, GetTensionQuery, GetTimelineQuery, ReplayQuery } from './queries/temporal.query';
 import { standoffNotFound as standoffNotFoundProblem } from '../http/problems';
 import { writeChunk } from '../http/write-chunk';
 
@@ -45,6 +45,14 @@ const BUCKET_MIN_DAYS: Readonly<Record<TensionBucket, number>> = { day: 1, week:
 const CAMEO_PREFIX = /^\d{1,4}$/;
 
 type QueryParams = Readonly<Record<string, unknown>>;
+
+/**
+ * The operation ids as first published, when this controller was named for the timeline alone: clients
+ * generated from the document name their calls by them.
+ */
+function publishedOperationId(method: keyof TemporalController): string {
+  return `TimelineController_${method}`;
+}
 
 function standoffNotFound(standoffId: string): ProblemError {
   return new ProblemError(standoffNotFoundProblem(standoffId));
@@ -92,14 +100,16 @@ function rangeParams(query: QueryParams): { from?: number; to?: number } {
   400: 'a bad parameter, named in `errors[].path`',
   404: 'the standoff has no accepted event',
 })
+/** The temporal reads of one standoff over valid and knowledge time: its state, timeline, tension and replay. */
 @Controller('v1/standoffs')
-export class TimelineController {
-  private readonly logger = new Logger(TimelineController.name);
+export class TemporalController {
+  private readonly logger = new Logger(TemporalController.name);
 
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get(':standoffId/state')
   @ApiOperation({
+    operationId: publishedOperationId('state'),
     summary: 'Where the standoff stood at asOf, as known at knownAt',
     description:
       'The fold of the included events (DESIGN.md §5). A date means the end of that day; both default to now. ' +
@@ -127,6 +137,7 @@ export class TimelineController {
 
   @Get(':standoffId/events')
   @ApiOperation({
+    operationId: publishedOperationId('timeline'),
     summary: 'The timeline: included events in fold order, a page at a time',
     description:
       'Events in the order (occurredAt, reportedAt, position), fields as corrected as known at knownAt. ' +
@@ -201,6 +212,7 @@ export class TimelineController {
 
   @Get(':standoffId/tension')
   @ApiOperation({
+    operationId: publishedOperationId('tension'),
     summary: 'Goldstein and QuadClass figures by day, ISO week or month',
     description:
       `Every bucket from \`from\` to \`to\` (default: the first and last counted event), empty ones with zeros; ` +
@@ -247,6 +259,7 @@ export class TimelineController {
 
   @Get(':standoffId/replay')
   @ApiOperation({
+    operationId: publishedOperationId('replay'),
     summary: 'Replay: each included event in fold order, then the state as of until (NDJSON, streamed)',
     description:
       'Lines `{ "event": …, "eventCount": n }`, then `{ "state": … }`. A failure after the first line ends the ' +
