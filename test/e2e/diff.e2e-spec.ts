@@ -2,12 +2,17 @@ import request from 'supertest';
 import seedScenario from '@app/domain/fixtures/seed-scenario.json';
 import { DIFF_LISTS } from '@app/domain/diff';
 import {
+  DIFF_EVENTS_LIMIT,
   diffOverKnowledgeTime,
   diffOverValidTime,
+  eventsOverKnowledgeTime,
+  eventsOverValidTime,
   type KnowledgeTimeDiff,
   type ValidTimeDiff,
 } from '@app/domain/diff-events';
+import { knowledgeView } from '@app/domain/knowledge';
 import type { RecordedEvent } from '@app/domain/recorded-event';
+import { eventView } from '@app/domain/timeline';
 import { parseBound } from '@app/domain/time';
 import { seedRequests } from '../../apps/api/src/seed/seed-loader';
 import { dropSchema, startTestApp, type TestApp } from '../support/test-app';
@@ -439,5 +444,55 @@ describe('GET /v1/standoffs/{id}/diff over a history long enough for snapshots',
       sizes.push(sizeOf(expected));
     }
     expect(sizes.filter((s) => s.changed > 0 && s.events > 0).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('lists at most DIFF_EVENTS_LIMIT events of a wider window, the first ones, and says there are more', async () => {
+    const events = await posted();
+    const valid = await api()
+      .get(`/v1/standoffs/${LONG}/diff`)
+      .query({ from: '2000-01-01', to: '2030-12-31', knownAt: '2030-12-31' })
+      .expect(200);
+    const knowledge = await api()
+      .get(`/v1/standoffs/${LONG}/diff`)
+      .query({ asOf: '2030-12-31', knownFrom: '2000-01-01', knownTo: '2030-12-31' })
+      .expect(200);
+    const window = { standoffId: LONG, version: events.length };
+    const expectedValid = diffOverValidTime(events, {
+      ...window,
+      from: bound('2000-01-01', 'start'),
+      to: bound('2030-12-31', 'end'),
+      knownAt: bound('2030-12-31', 'end'),
+    });
+    const expectedKnowledge = diffOverKnowledgeTime(events, {
+      ...window,
+      asOf: bound('2030-12-31', 'end'),
+      knownFrom: bound('2000-01-01', 'end'),
+      knownTo: bound('2030-12-31', 'end'),
+    });
+    const known = knowledgeView(events, bound('2030-12-31', 'end')).events;
+    const allValid = eventsOverValidTime(known, {
+      from: bound('2000-01-01', 'start'),
+      to: bound('2030-12-31', 'end'),
+    }).map(eventView);
+    const allKnowledge = eventsOverKnowledgeTime(known, {
+      asOf: bound('2030-12-31', 'end'),
+      knownFrom: bound('2000-01-01', 'end'),
+      knownTo: bound('2030-12-31', 'end'),
+    }).map(eventView);
+    // The states are whole; the events are the first of the window's, read with a bound, so that a retracted
+    // event among the rows read may leave the list short of the limit: a prefix, never a gap.
+    for (const [res, expected, all] of [
+      [valid, expectedValid, allValid],
+      [knowledge, expectedKnowledge, allKnowledge],
+    ] as const) {
+      const { events: listed, moreEvents, ...states } = res.body as ValidTimeDiff | KnowledgeTimeDiff;
+      const { events: _events, moreEvents: _more, ...expectedStates } = expected;
+      expect(states).toEqual(JSON.parse(JSON.stringify(expectedStates)));
+      expect(all.length).toBeGreaterThan(listed.length);
+      expect(listed.length).toBeLessThanOrEqual(DIFF_EVENTS_LIMIT);
+      expect(listed.length).toBeGreaterThan(DIFF_EVENTS_LIMIT / 2);
+      expect(listed).toEqual(JSON.parse(JSON.stringify(all.slice(0, listed.length))));
+      expect(moreEvents).toBe(true);
+    }
   });
 });

@@ -2039,8 +2039,10 @@ export interface components {
             added: components["schemas"]["DiffItems"];
             removed: components["schemas"]["DiffItems"];
             changed: components["schemas"]["DiffChanges"];
-            /** @description The included events that occurred in (from, to], in fold order */
+            /** @description The included events that occurred in (from, to], in fold order: the first 1000 */
             events: components["schemas"]["Event"][];
+            /** @description Whether the window holds more events than the 1000 listed (the timeline lists them all) */
+            moreEvents: boolean;
         };
         KnowledgeTimeDiff: {
             /** Format: date-time */
@@ -2052,8 +2054,10 @@ export interface components {
             added: components["schemas"]["DiffItems"];
             removed: components["schemas"]["DiffItems"];
             changed: components["schemas"]["DiffChanges"];
-            /** @description The events reported in (knownFrom, knownTo] that bear on the state at asOf, in (reportedAt, position) order */
+            /** @description The events reported in (knownFrom, knownTo] that bear on the state at asOf, in (reportedAt, position) order: the first 1000 */
             events: components["schemas"]["Event"][];
+            /** @description Whether the window holds more events than the 1000 listed (the timeline lists them all) */
+            moreEvents: boolean;
         };
         /** @description What changed between two instants (DESIGN.md §9): over valid time or over knowledge time */
         StandoffDiff: components["schemas"]["ValidTimeDiff"] | components["schemas"]["KnowledgeTimeDiff"];

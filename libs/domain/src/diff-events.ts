@@ -1,5 +1,12 @@
 import { diffStates, type StateChange } from './diff';
-import { compareFoldOrder, isIncluded, KNOWLEDGE_TYPES, knowledgeView, type KnownEvent } from './knowledge';
+import {
+  compareFoldOrder,
+  type FoldPlace,
+  isIncluded,
+  KNOWLEDGE_TYPES,
+  knowledgeView,
+  type KnownEvent,
+} from './knowledge';
 import type { RecordedEvent } from './recorded-event';
 import type { StandoffState } from './state';
 import { stateAt } from './state-at';
@@ -34,6 +41,7 @@ export interface ValidTimeDiff extends StateChange {
   readonly to: string;
   readonly knownAt: string;
   readonly events: EventView[];
+  readonly moreEvents: boolean;
 }
 
 export interface KnowledgeTimeDiff extends StateChange {
@@ -41,9 +49,44 @@ export interface KnowledgeTimeDiff extends StateChange {
   readonly knownFrom: string;
   readonly knownTo: string;
   readonly events: EventView[];
+  readonly moreEvents: boolean;
 }
 
 export type StandoffDiff = ValidTimeDiff | KnowledgeTimeDiff;
+
+/**
+ * The most events a diff lists: a wide window would otherwise answer with the whole history. Past it the
+ * answer says `moreEvents`, and the timeline (or a narrower window) lists the rest.
+ */
+export const DIFF_EVENTS_LIMIT = 1000;
+
+/**
+ * Where a reader stopped reading a window's events, in the order the diff lists them: it read every event
+ * before this one, and none at or after it can be listed. Undefined when it read the whole window.
+ */
+export type ReadUpTo = FoldPlace;
+
+export interface EventsListed {
+  readonly events: EventView[];
+  /** Whether the window holds events past those listed. */
+  readonly moreEvents: boolean;
+}
+
+function listed(
+  ordered: readonly KnownEvent[],
+  readUpTo: ReadUpTo | undefined,
+  compare: (event: RecordedEvent, bound: ReadUpTo) => number,
+): EventsListed {
+  const read = readUpTo ? ordered.filter((k) => compare(k.event, readUpTo) < 0) : ordered;
+  return {
+    events: read.slice(0, DIFF_EVENTS_LIMIT).map((k) => eventView(k)),
+    moreEvents: readUpTo !== undefined || read.length > DIFF_EVENTS_LIMIT,
+  };
+}
+
+function compareKnowledgeOrder(event: RecordedEvent, bound: ReadUpTo): number {
+  return event.reportedAt - bound.reportedAt || event.position - bound.position;
+}
 
 /** The included events that occurred in (`from`, `to`], in fold order; `known` as known at the diff's `knownAt`. */
 export function eventsOverValidTime(
@@ -69,7 +112,7 @@ export function eventsOverKnowledgeTime(
       if (event.reportedAt <= window.knownFrom || event.reportedAt > window.knownTo) return false;
       return event.occurredAt <= window.asOf || KNOWLEDGE_TYPES.has(event.type);
     })
-    .sort((a, b) => a.event.reportedAt - b.event.reportedAt || a.event.position - b.event.position);
+    .sort((a, b) => compareKnowledgeOrder(a.event, b.event));
 }
 
 /** The answer over valid time from the two states (both as known at `knownAt`) and the events in between. */
@@ -78,13 +121,14 @@ export function validTimeDiff(
   after: StandoffState,
   events: readonly KnownEvent[],
   window: ValidTimeWindow,
+  readUpTo?: ReadUpTo,
 ): ValidTimeDiff {
   return {
     from: formatTime(window.from),
     to: formatTime(window.to),
     knownAt: formatTime(window.knownAt),
     ...diffStates(before, after),
-    events: eventsOverValidTime(events, window).map(eventView),
+    ...listed(eventsOverValidTime(events, window), readUpTo, compareFoldOrder),
   };
 }
 
@@ -94,13 +138,14 @@ export function knowledgeTimeDiff(
   after: StandoffState,
   events: readonly KnownEvent[],
   window: KnowledgeTimeWindow,
+  readUpTo?: ReadUpTo,
 ): KnowledgeTimeDiff {
   return {
     asOf: formatTime(window.asOf),
     knownFrom: formatTime(window.knownFrom),
     knownTo: formatTime(window.knownTo),
     ...diffStates(before, after),
-    events: eventsOverKnowledgeTime(events, window).map(eventView),
+    ...listed(eventsOverKnowledgeTime(events, window), readUpTo, compareKnowledgeOrder),
   };
 }
 

@@ -1,5 +1,11 @@
 import { applyChange, DIFF_LISTS, diffStates, sameItem } from './diff';
-import { diffOverKnowledgeTime, diffOverValidTime, eventsOverKnowledgeTime } from './diff-events';
+import {
+  DIFF_EVENTS_LIMIT,
+  diffOverKnowledgeTime,
+  diffOverValidTime,
+  eventsOverKnowledgeTime,
+  validTimeDiff,
+} from './diff-events';
 import { knowledgeView } from './knowledge';
 import {
   aCorrection,
@@ -12,6 +18,7 @@ import {
   STANDOFF_ID,
   upTo,
 } from './test-support/builders';
+import { stateAt } from './state-at';
 import { loadSeedScenario } from './test-support/seed';
 import type { RecordedEvent } from './recorded-event';
 
@@ -160,6 +167,38 @@ describe('the diff of two states', () => {
 });
 
 describe('the diff over valid time', () => {
+  it('lists the first DIFF_EVENTS_LIMIT events of a wider window and says there are more', () => {
+    const statements = Array.from({ length: DIFF_EVENTS_LIMIT + 1 }, (_, i) =>
+      anEvent('statement.made', {
+        occurredAt: `2022-01-${String(1 + (i % 28)).padStart(2, '0')}`,
+        actor: 'RUS',
+      }),
+    );
+    const wide = validDiff(statements, '2021-12-31', '2022-01-31');
+    expect(wide.moreEvents).toBe(true);
+    expect(wide.events).toHaveLength(DIFF_EVENTS_LIMIT);
+    const all = validDiff(statements.slice(1), '2021-12-31', '2022-01-31');
+    expect(all.moreEvents).toBe(false);
+    expect(all.events).toHaveLength(DIFF_EVENTS_LIMIT);
+  });
+
+  it('lists nothing from where its reader stopped reading, and says there is more', () => {
+    const placed = given(usResponse, followUp, demand).events;
+    const window = {
+      standoffId: STANDOFF_ID,
+      from: startingAt('2021-01-01'),
+      to: upTo('2022-12-31'),
+      knownAt: upTo('2100-12-31'),
+      version: placed.length,
+    };
+    const known = knowledgeView(placed, window.knownAt).events;
+    const state = stateAt(placed, { ...window, asOf: window.to });
+    const stoppedAt = placed.find((e) => e.eventId === usResponse.eventId);
+    const stopped = validTimeDiff(state, state, known, window, stoppedAt);
+    expect(stopped.events.map((e) => e.eventId)).toEqual([demand.eventId]);
+    expect(stopped.moreEvents).toBe(true);
+  });
+
   it('lists the included events that occurred in (from, to], in fold order', () => {
     const late = { ...usRejects, occurredAt: upTo('2022-01-27') };
     const change = validDiff([demand, late, usResponse, buildUp], '2022-01-10', '2022-01-31');

@@ -43,8 +43,11 @@ export interface KnowledgeView {
   readonly byId: ReadonlyMap<string, KnownEvent>;
 }
 
+/** Where an event stands in fold order. */
+export type FoldPlace = Pick<RecordedEvent, 'occurredAt' | 'reportedAt' | 'position'>;
+
 /** The fold order of EVENTS.md: (`occurredAt`, `reportedAt`, `position`). */
-export function compareFoldOrder(a: RecordedEvent, b: RecordedEvent): number {
+export function compareFoldOrder(a: FoldPlace, b: FoldPlace): number {
   return a.occurredAt - b.occurredAt || a.reportedAt - b.reportedAt || a.position - b.position;
 }
 

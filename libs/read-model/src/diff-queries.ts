@@ -1,5 +1,7 @@
 import {
+  DIFF_EVENTS_LIMIT,
   knowledgeTimeDiff,
+  type ReadUpTo,
   validTimeDiff,
   type KnowledgeTimeDiff,
   type StandoffDiff,
@@ -7,6 +9,7 @@ import {
 } from '@app/domain/diff-events';
 import { knowledgeView, type KnownEvent } from '@app/domain/knowledge';
 import type { StandoffState } from '@app/domain/state';
+import { keyOf } from './fold-key';
 import type { Queryable } from './queryable';
 import { distinctEvents, loadKnowledgeAbout, type CandidateRow } from './snapshots/snapshot-events';
 
@@ -60,48 +63,91 @@ async function judged(
   return knowledgeView(distinctEvents(candidates, knowledge), knownAt).events;
 }
 
+/** A window's events as read: at most DIFF_EVENTS_LIMIT + 1 rows in the order the diff lists them. */
+export interface WindowEvents {
+  readonly known: readonly KnownEvent[];
+  /** The first row left unread, when the window holds more: nothing from it on may be listed. */
+  readonly readUpTo?: ReadUpTo;
+}
+
+/** Of rows read in the diff's order with one row to spare, the spare one marks where reading stopped. */
+function readUpToOf(rows: readonly CandidateRow[]): ReadUpTo | undefined {
+  const spare = rows.at(DIFF_EVENTS_LIMIT);
+  return spare === undefined ? undefined : keyOfRow(spare);
+}
+
+function keyOfRow(row: CandidateRow): ReadUpTo {
+  const key = keyOf(row);
+  return {
+    occurredAt: key.occurredAt.getTime(),
+    reportedAt: key.reportedAt.getTime(),
+    position: key.position,
+  };
+}
+
 /**
- * The events that may have occurred in (`from`, `to`] as known at `knownAt`: those whose valid time lies there
- * now, and every event a correction ever moved (as known earlier it may stand anywhere).
+ * The events that may have occurred in (`from`, `to`] as known at `knownAt`: the first of those whose valid
+ * time lies there now, in fold order, and every event a correction ever moved (as known earlier it may stand
+ * anywhere).
  */
 export async function loadEventsOccurredIn(
   db: Queryable,
   request: ValidTimeDiffRequest,
   version: number,
-): Promise<readonly KnownEvent[]> {
-  const candidates: CandidateRow[] = await db.query(
+): Promise<WindowEvents> {
+  const inWindow: CandidateRow[] = await db.query(
     `SELECT event_id, occurred_at, reported_at, position, posted FROM events
       WHERE standoff_id = $1 AND position <= $2 AND reported_at <= $5 AND occurred_at > $3 AND occurred_at <= $4
-     UNION
-     SELECT event_id, occurred_at, reported_at, position, posted FROM events
-      WHERE standoff_id = $1 AND position <= $2 AND reported_at <= $5 AND time_corrected`,
-    [request.standoffId, version, new Date(request.from), new Date(request.to), new Date(request.knownAt)],
+        AND NOT meta
+      ORDER BY occurred_at, reported_at, position
+      LIMIT $6`,
+    [
+      request.standoffId,
+      version,
+      new Date(request.from),
+      new Date(request.to),
+      new Date(request.knownAt),
+      DIFF_EVENTS_LIMIT + 1,
+    ],
   );
-  return judged(db, request.standoffId, candidates, request.knownAt);
+  const moved: CandidateRow[] = await db.query(
+    `SELECT event_id, occurred_at, reported_at, position, posted FROM events
+      WHERE standoff_id = $1 AND position <= $2 AND reported_at <= $3 AND time_corrected`,
+    [request.standoffId, version, new Date(request.knownAt)],
+  );
+  const readUpTo = readUpToOf(inWindow);
+  const candidates = [...inWindow.slice(0, DIFF_EVENTS_LIMIT), ...moved];
+  return { known: await judged(db, request.standoffId, candidates, request.knownAt), readUpTo };
 }
 
 /**
- * The events reported in (`knownFrom`, `knownTo`] that may bear on the state at `asOf`: those that occurred
- * by then, those a correction moved, and the knowledge events (meta events and disputes).
+ * The events reported in (`knownFrom`, `knownTo`] that may bear on the state at `asOf`, the first of them in
+ * (`reportedAt`, `position`) order: those that occurred by then, those a correction moved, and the knowledge
+ * events (meta events and disputes).
  */
 export async function loadEventsReportedIn(
   db: Queryable,
   request: KnowledgeTimeDiffRequest,
   version: number,
-): Promise<readonly KnownEvent[]> {
-  const candidates: CandidateRow[] = await db.query(
+): Promise<WindowEvents> {
+  const rows: CandidateRow[] = await db.query(
     `SELECT event_id, occurred_at, reported_at, position, posted FROM events
       WHERE standoff_id = $1 AND position <= $2 AND reported_at > $3 AND reported_at <= $4
-        AND (occurred_at <= $5 OR time_corrected OR meta OR type = 'claim.disputed')`,
+        AND (occurred_at <= $5 OR time_corrected OR meta OR type = 'claim.disputed')
+      ORDER BY reported_at, position
+      LIMIT $6`,
     [
       request.standoffId,
       version,
       new Date(request.knownFrom),
       new Date(request.knownTo),
       new Date(request.asOf),
+      DIFF_EVENTS_LIMIT + 1,
     ],
   );
-  return judged(db, request.standoffId, candidates, request.knownTo);
+  const readUpTo = readUpToOf(rows);
+  const known = await judged(db, request.standoffId, rows.slice(0, DIFF_EVENTS_LIMIT), request.knownTo);
+  return { known, readUpTo };
 }
 
 async function readValidTimeDiff(
@@ -113,8 +159,8 @@ async function readValidTimeDiff(
   const { standoffId, from, to, knownAt } = request;
   const before = await readState(db, { standoffId, asOf: from, knownAt, version });
   const after = await readState(db, { standoffId, asOf: to, knownAt, version });
-  const events = await loadEventsOccurredIn(db, request, version);
-  return validTimeDiff(before, after, events, { standoffId, from, to, knownAt, version });
+  const { known, readUpTo } = await loadEventsOccurredIn(db, request, version);
+  return validTimeDiff(before, after, known, { standoffId, from, to, knownAt, version }, readUpTo);
 }
 
 async function readKnowledgeTimeDiff(
@@ -126,8 +172,8 @@ async function readKnowledgeTimeDiff(
   const { standoffId, asOf, knownFrom, knownTo } = request;
   const before = await readState(db, { standoffId, asOf, knownAt: knownFrom, version });
   const after = await readState(db, { standoffId, asOf, knownAt: knownTo, version });
-  const events = await loadEventsReportedIn(db, request, version);
-  return knowledgeTimeDiff(before, after, events, { standoffId, asOf, knownFrom, knownTo, version });
+  const { known, readUpTo } = await loadEventsReportedIn(db, request, version);
+  return knowledgeTimeDiff(before, after, known, { standoffId, asOf, knownFrom, knownTo, version }, readUpTo);
 }
 
 /**

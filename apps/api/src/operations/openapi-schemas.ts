@@ -4,6 +4,7 @@ import type {
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ACTOR_ID_PATTERN } from '@app/domain/actors';
 import { DIFF_LISTS, type DiffListName } from '@app/domain/diff';
+import { DIFF_EVENTS_LIMIT } from '@app/domain/diff-events';
 import { SUMMARY_MAX_CHARACTERS } from '@app/domain/event-rules';
 import {
   dataFieldsOf,
@@ -373,6 +374,11 @@ function perDiffList(items: (list: DiffListName) => SchemaObject): SchemaObject 
   );
 }
 
+const moreEvents = {
+  type: 'boolean',
+  description: `Whether the window holds more events than the ${DIFF_EVENTS_LIMIT} listed (the timeline lists them all)`,
+} as const;
+
 const diffParts = {
   added: ref('DiffItems'),
   removed: ref('DiffItems'),
@@ -467,8 +473,9 @@ export function openApiSchemas(): Record<string, SchemaObject> {
       events: {
         type: 'array',
         items: ref('Event'),
-        description: 'The included events that occurred in (from, to], in fold order',
+        description: `The included events that occurred in (from, to], in fold order: the first ${DIFF_EVENTS_LIMIT}`,
       },
+      moreEvents,
     }),
     KnowledgeTimeDiff: objectOf({
       asOf: { type: 'string', format: 'date-time' },
@@ -479,8 +486,10 @@ export function openApiSchemas(): Record<string, SchemaObject> {
         type: 'array',
         items: ref('Event'),
         description:
-          'The events reported in (knownFrom, knownTo] that bear on the state at asOf, in (reportedAt, position) order',
+          'The events reported in (knownFrom, knownTo] that bear on the state at asOf, in (reportedAt, position) ' +
+          `order: the first ${DIFF_EVENTS_LIMIT}`,
       },
+      moreEvents,
     }),
     StandoffDiff: {
       description: 'What changed between two instants (DESIGN.md §9): over valid time or over knowledge time',
