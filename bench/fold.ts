@@ -21,10 +21,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateEvent } from '@app/domain/catalogue';
+import { DIFF_LISTS } from '@app/domain/diff';
 import type { RecordedEvent } from '@app/domain/recorded-event';
 import * as current from '@app/domain/index';
-import { DAY_MS } from '@app/domain/time';
 import { SyntheticHistory } from '../test/support/synthetic-events';
+import { BENCH_HISTORY } from './bench-history';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -36,20 +37,8 @@ type Domain = typeof current;
 
 /** A history of the kind bench/state-at-scale.ts loads: the state stays the same size however long it grows. */
 function history(events: number): RecordedEvent[] {
-  const synthetic = new SyntheticHistory({
-    seed: 2022,
-    start: Date.UTC(2000, 0, 1),
-    stepMs: 5 * 60_000,
-    dayPrecisionShare: 0.8,
-    backdatedShare: 0.1,
-    knowledgeShare: 0.05,
-    reportDelayMs: DAY_MS,
-    entityIds: 20,
-    boundedEntities: true,
-    maxOpenDisputes: 100,
-    maxTimeCorrected: 50,
-    timeCorrectionMaxMs: 2 * DAY_MS,
-  });
+  const synthetic = new SyntheticHistory(BENCH_HISTORY);
+
   const now = Date.UTC(2100, 0, 1);
   return synthetic.take(events).map((body, i) => {
     const checked = validateEvent(body, { now });
@@ -114,19 +103,7 @@ function measure(domain: Domain, events: readonly RecordedEvent[], into: Figures
   into.stateAtMs.push(cpuNow() - started);
 
   into.snapshotBytes = JSON.stringify(state).length;
-  const lists = [
-    state.demands,
-    state.documents,
-    state.awaiting,
-    state.contacts,
-    state.meetings,
-    state.pacts,
-    state.forces,
-    state.estimates,
-    state.positions,
-    state.sanctions,
-    state.disputed,
-  ];
+  const lists = DIFF_LISTS.map((list) => state[list]);
   into.items = lists.reduce((sum, list) => sum + Object.keys(list).length, 0);
 }
 

@@ -5,7 +5,7 @@
  * 1,000,000. The baseline, in the same run and process: the naive full fold (`readStateByFullFold`,
  * every event of the standoff read and folded on each call).
  *
- * The history (HISTORY below) keeps the state the same size however long it grows: bounded entity ids, a
+ * The history (BENCH_HISTORY in bench-history.ts) keeps the state the same size however long it grows: bounded entity ids, a
  * bounded number of open disputes and of events whose valid time a correction moved.
  *
  * The diff of DESIGN.md §9 (`GET …/diff`) is measured beside it: over valid time (two random instants a
@@ -57,8 +57,8 @@ import { readStateFromSnapshots } from '@app/read-model/snapshots/snapshot-state
 import { readStateByFullFold } from '@app/read-model/full-fold-state';
 import { SnapshotStateQueries } from '@app/read-model/snapshots/snapshot-state-queries';
 import { standoffVersion } from '@app/read-model/standoff-version';
-import { DAY_MS } from '@app/domain/time';
-import { rng, SyntheticHistory, type SyntheticOptions } from '../test/support/synthetic-events';
+import { rng, SyntheticHistory } from '../test/support/synthetic-events';
+import { BENCH_HISTORY } from './bench-history';
 
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const SMALL = Number(process.env.BENCH_SMALL ?? 10_000);
@@ -90,30 +90,6 @@ const WARMUP = 20;
 const BREAKDOWN_QUERIES = 40;
 const BASELINE = { small: { queries: 5, budgetMs: 60_000 }, large: { queries: 3, budgetMs: 180_000 } };
 const STANDOFF = 'bench-state-at-scale';
-/**
- * The history: the tests' synthetic mix, dated mostly by day, one event every 5 minutes on average from 2000
- * (a million end in 2009, well before today), with a state that stays the same size however long the history:
- * 20 ids per entity kind, at most 100 claims disputed and not yet retracted at a time (a dispute beyond that
- * is preceded by the retraction of the claim disputed longest ago), at most 50 events whose occurredAt a
- * correction moves (by up to two days). Backdated share 10%, knowledge events (disputes, retractions,
- * corrections) 5%.
- */
-const HISTORY: SyntheticOptions = {
-  seed: 2022,
-  start: Date.UTC(2000, 0, 1),
-  stepMs: 5 * 60_000,
-  dayPrecisionShare: 0.8,
-  backdatedShare: 0.1,
-  knowledgeShare: 0.05,
-  reportDelayMs: DAY_MS,
-  entityIds: 20,
-  boundedEntities: true,
-  recentNamed: 2000,
-  maxOpenDisputes: 100,
-  maxTimeCorrected: 50,
-  timeCorrectionMaxMs: 2 * DAY_MS,
-  title: 'Bench standoff',
-};
 const TARGETS = {
   stateP99Ms: 20,
   ratioMax: 2,
@@ -328,7 +304,7 @@ async function main(): Promise<void> {
 }
 
 async function run(base: string, db: DataSource, schema: string, databaseUrl: string) {
-  const history = new SyntheticHistory(HISTORY);
+  const history = new SyntheticHistory(BENCH_HISTORY);
   const random = rng(99);
   const startedAt = new Date().toISOString();
 
@@ -978,7 +954,7 @@ async function run(base: string, db: DataSource, schema: string, databaseUrl: st
       directBudgetMs: DIRECT_BUDGET_MS,
       history: {
         generator: 'test/support/synthetic-events.ts (SyntheticHistory)',
-        options: HISTORY,
+        options: BENCH_HISTORY,
         span: {
           occurred: [new Date(history.times.firstOccurredAt), new Date(history.times.lastOccurredAt)],
           reported: [new Date(history.times.firstReportedAt), new Date(history.times.lastReportedAt)],

@@ -13,6 +13,7 @@ import {
   type ChildHandle,
 } from '../support/processes';
 import { waitFor } from '../support/services';
+import { DIFF_LISTS } from '@app/domain/diff';
 
 /*
  * The product as a user first runs it: `npm start` with no configuration at all, so the database is the embedded
@@ -105,19 +106,7 @@ describe('npm start with no configuration', () => {
   });
 
   it('explains the seed’s state: every origin and lastChange names an event GET …/events/{eventId} returns', async () => {
-    const lists = [
-      'demands',
-      'documents',
-      'awaiting',
-      'contacts',
-      'meetings',
-      'pacts',
-      'forces',
-      'estimates',
-      'positions',
-      'sanctions',
-      'disputed',
-    ];
+    const lists = DIFF_LISTS;
     const named = new Set<string>();
     for (const [asOf, knownAt] of [
       ['2022-01-30', '2022-01-30'],

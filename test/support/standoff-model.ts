@@ -1,4 +1,5 @@
 import { validateEvent } from '@app/domain/catalogue';
+import { loggedEventOf } from '@app/event-log/envelope';
 import { applyCorrection } from '@app/domain/correction';
 import type {
   CommandEvent,
@@ -217,18 +218,7 @@ export class StandoffModel {
       }
       const draft = result.event;
       if (draft.eventId === undefined) throw new Error('the model needs client event ids');
-      events.push({
-        eventId: draft.eventId,
-        type: draft.type,
-        occurredAt: draft.occurredAt,
-        reportedAt: draft.reportedAt ?? null,
-        actor: draft.actor,
-        target: draft.target,
-        summary: draft.summary,
-        cameo: draft.cameo,
-        data: draft.data,
-        source: draft.source,
-      });
+      events.push(loggedEventOf(draft, draft.eventId));
     });
     return errors.length > 0 ? { ok: false, errors } : { ok: true, events };
   }

@@ -13,6 +13,7 @@ import { commandOf, recordOf } from '../../../../test/support/commands';
 import type { FoldState } from '@app/domain/state';
 import type { QueryRunner } from 'typeorm';
 import { RefoldSnapshotsWithProvenance1765250000000 } from '../../../../migrations/1765250000000-RefoldSnapshotsWithProvenance';
+import { DIFF_LISTS } from '@app/domain/diff';
 
 const STANDOFF = 'snapshot-test';
 
@@ -108,19 +109,7 @@ describe('state from snapshots on the real Postgres', () => {
 
 /** A snapshot as the fold before provenance wrote it: no item names its events. */
 function withoutProvenance(state: FoldState): unknown {
-  const lists = [
-    'demands',
-    'documents',
-    'awaiting',
-    'contacts',
-    'meetings',
-    'pacts',
-    'forces',
-    'estimates',
-    'positions',
-    'sanctions',
-    'disputed',
-  ] as const;
+  const lists = DIFF_LISTS;
   const stripped: Record<string, unknown> = { ...state };
   for (const name of lists) {
     const items = Object.entries(state[name]).map(([key, item]) => {
