@@ -1099,11 +1099,15 @@ export interface components {
             /** @description The corrections applied, in order */
             correctedBy: string[];
         };
-        /** @description One event, meta events included, with its decision */
-        EventWithStatus: components["schemas"]["Event"] & {
+        /** @description One event, meta events included, with its decision: the event as accepted, or the member of a rejected command with the problem its POST answered */
+        EventWithStatus: components["schemas"]["Event"] | components["schemas"]["RejectedEvent"];
+        RejectedEvent: {
+            /** Format: uuid */
+            eventId: string;
+            standoffId: components["schemas"]["EntityId"];
             /** @enum {string} */
-            status?: "accepted" | "rejected";
-            problem?: components["schemas"]["Problem"];
+            status: "rejected";
+            problem: components["schemas"]["Problem"];
         };
         EventBatch: {
             events: components["schemas"]["Event"][];

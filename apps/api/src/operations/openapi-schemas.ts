@@ -430,18 +430,17 @@ export function openApiSchemas(): Record<string, SchemaObject> {
     },
     Event: event,
     EventWithStatus: {
-      description: 'One event, meta events included, with its decision',
-      allOf: [
-        ref('Event'),
-        {
-          type: 'object',
-          properties: {
-            status: { type: 'string', enum: ['accepted', 'rejected'] },
-            problem: ref('Problem'),
-          },
-        },
-      ],
+      description:
+        'One event, meta events included, with its decision: the event as accepted, or the member of a ' +
+        'rejected command with the problem its POST answered',
+      oneOf: [ref('Event'), ref('RejectedEvent')],
     },
+    RejectedEvent: objectOf({
+      eventId: { type: 'string', format: 'uuid' },
+      standoffId: ref('EntityId'),
+      status: { type: 'string', enum: ['rejected'] },
+      problem: ref('Problem'),
+    }),
     EventBatch: objectOf({ events: { type: 'array', items: ref('Event') } }),
     PendingEvent: objectOf({
       eventId: { type: 'string', format: 'uuid' },
