@@ -4,9 +4,21 @@ import tseslint from 'typescript-eslint';
 import jest from 'eslint-plugin-jest';
 
 /**
- * Apps compose libs and never import each other; libs never import apps. Relative and `@app/*` specifiers are
- * resolved to the room they land in.
+ * The rooms and their arrows, inward only (README.md, "The rooms"): what each lib may import besides itself.
+ * Apps compose libs and never import each other; libs never import apps. Tests compose too, so a lib's tests
+ * may import any lib.
  */
+const LIB_MAY_IMPORT = {
+  'libs/domain': [],
+  'libs/event-log': ['libs/domain'],
+  'libs/read-model': ['libs/domain'],
+  'libs/platform': ['libs/domain', 'libs/event-log', 'libs/read-model'],
+  'libs/decisions': ['libs/domain', 'libs/event-log', 'libs/read-model', 'libs/platform'],
+  'libs/projection': ['libs/domain', 'libs/event-log', 'libs/read-model', 'libs/platform', 'libs/decisions'],
+};
+const TEST_FILE = /\.(spec|int-spec|e2e-spec|contract)\.ts$/;
+
+/** Relative and `@app/*` specifiers are resolved to the room they land in. */
 const rooms = {
   rules: {
     'apps-compose-libs': {
@@ -19,12 +31,24 @@ const rooms = {
         };
         const from = roomOf(context.filename);
         if (!from) return {};
+        const isTest = TEST_FILE.test(context.filename);
+        const targetOf = (specifier) => {
+          if (specifier.startsWith('@app/')) return `libs/${specifier.slice('@app/'.length).split('/')[0]}`;
+          if (specifier.startsWith('.')) return roomOf(path.resolve(path.dirname(context.filename), specifier));
+          return undefined;
+        };
+        const whyNot = (to) => {
+          if (to.startsWith('apps/')) return from.startsWith('apps/') ? 'apps compose libs only' : 'a lib never imports an app';
+          const allowed = LIB_MAY_IMPORT[from];
+          if (isTest || !allowed || allowed.includes(to)) return undefined;
+          return `arrows point inward: ${from} may import ${allowed.join(', ') || 'no other room'}`;
+        };
         const check = (node, specifier) => {
-          if (typeof specifier !== 'string' || !specifier.startsWith('.')) return;
-          const to = roomOf(path.resolve(path.dirname(context.filename), specifier));
-          if (!to || to === from || !to.startsWith('apps/')) return;
-          const why = from.startsWith('apps/') ? 'apps compose libs only' : 'a lib never imports an app';
-          context.report({ node, messageId: 'crossing', data: { from, to, why } });
+          if (typeof specifier !== 'string') return;
+          const to = targetOf(specifier);
+          if (!to || to === from) return;
+          const why = whyNot(to);
+          if (why) context.report({ node, messageId: 'crossing', data: { from, to, why } });
         };
         return {
           ImportDeclaration: (node) => check(node, node.source.value),
