@@ -22,7 +22,11 @@ const TEST_FILE = /\.(spec|int-spec|e2e-spec|contract)\.ts$/;
 const rooms = {
   rules: {
     'apps-compose-libs': {
-      meta: { type: 'problem', schema: [], messages: { crossing: '{{from}} must not import {{to}}: {{why}}' } },
+      meta: {
+        type: 'problem',
+        schema: [],
+        messages: { crossing: '{{from}} must not import {{to}}: {{why}}' },
+      },
       create(context) {
         const root = context.cwd;
         const roomOf = (file) => {
@@ -34,11 +38,13 @@ const rooms = {
         const isTest = TEST_FILE.test(context.filename);
         const targetOf = (specifier) => {
           if (specifier.startsWith('@app/')) return `libs/${specifier.slice('@app/'.length).split('/')[0]}`;
-          if (specifier.startsWith('.')) return roomOf(path.resolve(path.dirname(context.filename), specifier));
+          if (specifier.startsWith('.'))
+            return roomOf(path.resolve(path.dirname(context.filename), specifier));
           return undefined;
         };
         const whyNot = (to) => {
-          if (to.startsWith('apps/')) return from.startsWith('apps/') ? 'apps compose libs only' : 'a lib never imports an app';
+          if (to.startsWith('apps/'))
+            return from.startsWith('apps/') ? 'apps compose libs only' : 'a lib never imports an app';
           const allowed = LIB_MAY_IMPORT[from];
           if (isTest || !allowed || allowed.includes(to)) return undefined;
           return `arrows point inward: ${from} may import ${allowed.join(', ') || 'no other room'}`;
@@ -100,7 +106,10 @@ export default tseslint.config(
   {
     files: ['libs/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['@nestjs/*', 'typeorm', 'kafkajs', 'pg', 'fs', 'node:*'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['@nestjs/*', 'typeorm', 'kafkajs', 'pg', 'fs', 'node:*'] },
+      ],
     },
   },
   {
