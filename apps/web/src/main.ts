@@ -288,7 +288,8 @@ function renderChangeSection(standoffId: string, diff: StandoffDiff | null, asOf
     (view.change.axis === 'valid'
       ? `From ${from} to ${to}, as known at ${view.knownAt ?? 'now'}: `
       : `As of ${view.asOf ?? 'now'}, as known at ${from} and then at ${to}: `) +
-    `${lines.length} change${lines.length === 1 ? '' : 's'}, ${diff.events.length} event${diff.events.length === 1 ? '' : 's'}.`;
+    `${lines.length} change${lines.length === 1 ? '' : 's'}, ${diff.events.length} event${diff.events.length === 1 ? '' : 's'}` +
+    (diff.moreEvents ? ' (the first of the window: the timeline lists the rest).' : '.');
   replaceChildren(el.changeList, lines);
   replaceChildren(
     el.changeEvents,
