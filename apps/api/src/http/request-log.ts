@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
+import { ENTITY_ID_PATTERN } from '@app/domain/events';
 import { withLogContext, type LogContext } from '@app/platform/logging/log-context';
 
 /** The request's log context, kept on it to be entered again where Node loses it. */
@@ -9,7 +10,7 @@ type WithLogContext = Request & { [LOG_CONTEXT]?: LogContext };
 
 /** A client's request id is taken as given when it is this tame; otherwise one is made. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const STANDOFF_IN_PATH = /^\/v1\/standoffs\/([a-z0-9][a-z0-9-]{0,63})(?:\/|$)/;
+const STANDOFF_IN_PATH = new RegExp(`^/v1/standoffs/(${ENTITY_ID_PATTERN.source.slice(1, -1)})(?:/|$)`);
 /** Probes and scrapes come every few seconds: logged at debug, not in the access log proper. */
 const QUIET_PATHS = /^\/(health\/|metrics$)/;
 
