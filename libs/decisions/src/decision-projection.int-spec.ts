@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { CODEC_VERSION, type Envelope } from '@app/event-log/envelope';
-import { encodeEnvelope } from '@app/event-log/envelope.codec';
 import { OffsetGapError, type LogRecord } from '@app/event-log/event-log.port';
+import { commandOf, recordOf } from '../../../test/support/commands';
 import { databaseUrl, uniqueSchemaName } from '../../../test/support/services';
 import { createDataSource, migrate, MIGRATIONS } from '@app/read-model/database';
 import { DecisionProjection } from './decision-projection';
@@ -13,39 +11,14 @@ import {
   type SnapshotsInvalidated,
 } from './projection-timing';
 
-function statementRecord(offset: number, changes: Partial<Envelope> = {}, actor = 'RUS'): LogRecord {
-  const envelope: Envelope = {
-    codecVersion: CODEC_VERSION,
-    commandId: randomUUID(),
-    standoffId: 'projection-test',
-    batch: false,
-    idempotencyKey: null,
-    requestHash: randomUUID(),
-    expectedVersion: null,
-    events: [
-      {
-        eventId: randomUUID(),
-        clientEventId: false,
-        type: 'statement.made',
-        occurredAt: { ms: Date.UTC(2022, 0, 10), precision: 'day' },
-        reportedAt: null,
-        actor,
-        target: [],
-        summary: 'A statement',
-        cameo: '010',
-        data: {},
-        source: null,
-      },
-    ],
-    ...changes,
-  };
-  return {
-    partition: 0,
-    offset: String(offset),
-    recordedAt: Date.now(),
-    envelope,
-    raw: encodeEnvelope(envelope),
-  };
+function statementRecord(offset: number, changes: { rulesVersion?: number } = {}, actor = 'RUS'): LogRecord {
+  const command = commandOf(
+    'projection-test',
+    [{ type: 'statement.made', occurredAt: '2022-01-10', actor: 'RUS', summary: 'A statement' }],
+    changes,
+  );
+  // The actor is set after validation: a record no API could have written is what some tests need.
+  return recordOf({ ...command, events: command.events.map((event) => ({ ...event, actor })) }, offset);
 }
 
 function garbageRecord(offset: number): LogRecord {

@@ -3,46 +3,21 @@ import type { DataSource } from 'typeorm';
 import type { RecordedEvent } from '@app/domain/recorded-event';
 import { createDataSource, migrate } from '@app/read-model/database';
 import { globalFeedPage } from '@app/read-model/feed/feed-queries';
+import { commandOf, recordOf } from '../../../test/support/commands';
 import { databaseUrl, uniqueSchemaName } from '../../../test/support/services';
-import { CODEC_VERSION, type Envelope } from '@app/event-log/envelope';
-import { encodeEnvelope } from '@app/event-log/envelope.codec';
 import type { LogRecord } from '@app/event-log/event-log.port';
 import { Feeds1765100000000 } from '../../../migrations/1765100000000-Feeds';
 import { DecisionProjection } from './decision-projection';
 import { appendToFeed } from './feed-outbox';
 
 function statementRecord(offset: number, standoffId: string): LogRecord {
-  const envelope: Envelope = {
-    codecVersion: CODEC_VERSION,
-    commandId: randomUUID(),
-    standoffId,
-    batch: false,
-    idempotencyKey: null,
-    requestHash: randomUUID(),
-    expectedVersion: null,
-    events: [
-      {
-        eventId: randomUUID(),
-        clientEventId: false,
-        type: 'statement.made',
-        occurredAt: { ms: Date.UTC(2022, 0, 10), precision: 'day' },
-        reportedAt: null,
-        actor: 'RUS',
-        target: [],
-        summary: `statement ${offset}`,
-        cameo: '010',
-        data: {},
-        source: null,
-      },
-    ],
+  const body = {
+    type: 'statement.made',
+    occurredAt: '2022-01-10',
+    actor: 'RUS',
+    summary: `statement ${offset}`,
   };
-  return {
-    partition: 0,
-    offset: String(offset),
-    recordedAt: Date.UTC(2026, 10, 1) + offset * 1000,
-    envelope,
-    raw: encodeEnvelope(envelope),
-  };
+  return recordOf(commandOf(standoffId, [body]), offset, Date.UTC(2026, 10, 1) + offset * 1000);
 }
 
 function statement(standoffId: string, position: number): RecordedEvent {
