@@ -14,13 +14,13 @@
  *
  *   npm run bench:ingest           BENCH_EVENTS=10000,1000000 (default 10000,200000)
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { SyntheticHistory, type EventBody } from '../test/support/synthetic-events';
+import { ensureServices } from './services';
 
 const SIZES = (process.env.BENCH_EVENTS ?? '10000,200000').split(',').map(Number);
 const BATCH = 1000;
@@ -32,18 +32,6 @@ interface Figure {
   readonly events: number;
   readonly seconds: number;
   readonly eventsPerSecond: number;
-}
-
-function ensureServices(): void {
-  if (process.env.DATABASE_URL && process.env.KAFKA_BROKERS) return;
-  const out = execFileSync('bash', ['scripts/services-up.sh'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  for (const line of out.split('\n')) {
-    const match = /^(KAFKA_BROKERS|DATABASE_URL)=(.*)$/.exec(line.trim());
-    if (match) process.env[match[1]] = match[2];
-  }
 }
 
 function log(line: string): void {

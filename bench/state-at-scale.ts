@@ -59,6 +59,7 @@ import { SnapshotStateQueries } from '@app/read-model/snapshots/snapshot-state-q
 import { standoffVersion } from '@app/read-model/standoff-version';
 import { rng, SyntheticHistory } from '../test/support/synthetic-events';
 import { BENCH_HISTORY } from './bench-history';
+import { ensureServices } from './services';
 
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const SMALL = Number(process.env.BENCH_SMALL ?? 10_000);
@@ -103,18 +104,6 @@ const DIFF_WINDOW_MS = Number(process.env.BENCH_DIFF_WINDOW_HOURS ?? 24) * 3_600
 
 // ---------------------------------------------------------------------------------------------------------
 // Services, app, clean-up
-
-function ensureServices(): void {
-  if (process.env.DATABASE_URL && process.env.KAFKA_BROKERS) return;
-  const out = execFileSync('bash', ['scripts/services-up.sh'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  for (const line of out.split('\n')) {
-    const match = /^(KAFKA_BROKERS|DATABASE_URL)=(.*)$/.exec(line.trim());
-    if (match) process.env[match[1]] = match[2];
-  }
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
