@@ -24,7 +24,7 @@ import { findOriginalCommand, reusedKeyRejection } from './idempotency';
 import { lockOffset, storedOffsets, storeOffset, type OffsetKey } from './offsets';
 import type { ProjectionDatabase } from './projection-database';
 import { batchApplied, timed } from './projection-timing';
-import { invalidateSnapshots } from './snapshot-invalidation';
+import { invalidateSnapshots, staleFrom } from './snapshot-invalidation';
 import { lockStandoffVersion, storeStandoffVersion } from './standoff-versions';
 
 export { DECISIONS_CHANNEL } from './decision-notices';
@@ -154,6 +154,10 @@ export class DecisionProjection implements LogConsumer {
         .filter((record) => BigInt(record.offset) >= nextOffset)
         .reduce((sum, record) => sum + (record.envelope?.events.length ?? 0), 0);
       if (next > nextOffset) await storeOffset(tx, this.offsets, partition, next, events);
+      for (const change of changes.values()) {
+        if (change.staleFrom !== undefined)
+          await invalidateSnapshots(tx, this.snapshots, change.standoffId, change.staleFrom);
+      }
       await appendToFeed(tx, feed);
       await noticeDecided(tx, decided);
     });
@@ -291,7 +295,7 @@ export class DecisionProjection implements LogConsumer {
     await insertAcceptedEvents(tx, envelope.commandId, accepted);
     // Taken into the feed (the outbox) by appendToFeed, last in the transaction.
     feed.push(...accepted);
-    let staleFrom = await invalidateSnapshots(tx, this.snapshots, standoffId, accepted);
+    let stale = await staleFrom(tx, standoffId, accepted);
     await markRetracted(tx, standoffId, namedBy(accepted, 'event.retracted'));
     await followCorrectedCreators(
       tx,
@@ -300,9 +304,9 @@ export class DecisionProjection implements LogConsumer {
     );
     const corrections = accepted.filter((e) => e.type === 'event.corrected');
     if (corrections.length > 0) {
-      staleFrom = earlier(staleFrom, await invalidateSnapshots(tx, this.snapshots, standoffId, corrections));
+      stale = earlier(stale, await staleFrom(tx, standoffId, corrections));
     }
-    return staleFrom;
+    return stale;
   }
 }
 

@@ -5,14 +5,12 @@ import type { SnapshotMaintainer } from '@app/read-model/snapshots/snapshot-main
 import { snapshotsInvalidated, timed } from './projection-timing';
 
 /**
- * Drops the snapshots from the earliest point of valid time the accepted events change: a new event's
- * occurredAt, and for a dispute, retraction or correction every time the named event (and the event a named
- * dispute names) has had. Called before corrections rewrite the named events, and again after. Returns that
- * point (ms), or undefined when nothing became stale: the snapshot builder is told.
+ * The earliest point of valid time the accepted events make stale: a new event's occurredAt, and for a
+ * dispute, retraction or correction every time the named event (and the event a named dispute names) has had.
+ * Asked before corrections rewrite the named events, and again after. Undefined when nothing became stale.
  */
-export async function invalidateSnapshots(
+export async function staleFrom(
   tx: Queryable,
-  snapshots: SnapshotMaintainer,
   standoffId: string,
   accepted: readonly RecordedEvent[],
 ): Promise<number | undefined> {
@@ -23,13 +21,24 @@ export async function invalidateSnapshots(
   );
   const earliestNamed = named.length > 0 ? await earliestTimeOf(tx, standoffId, named) : undefined;
   const from = Math.min(earliestOwn, earliestNamed ?? Number.POSITIVE_INFINITY);
-  if (!Number.isFinite(from)) return undefined;
+  return Number.isFinite(from) ? from : undefined;
+}
+
+/**
+ * Drops the standoff's snapshots from `from` on, once per transaction: snapshots are built after the commit,
+ * so nothing in between reads them.
+ */
+export async function invalidateSnapshots(
+  tx: Queryable,
+  snapshots: SnapshotMaintainer,
+  standoffId: string,
+  from: number,
+): Promise<void> {
   await timed(
     snapshotsInvalidated,
     () => snapshots.invalidateFrom(tx, standoffId, new Date(from)),
     (ms) => ({ standoffId, ms }),
   );
-  return from;
 }
 
 async function earliestTimeOf(
