@@ -13,6 +13,7 @@ import { followStandoff, type LiveSubscription } from './live';
 import { renderPanels, type Names } from './panels';
 import { renderEvent } from './render-event';
 import { readViewState, writeViewState, type ChangeAxis, type ViewState } from './view-state';
+import { messageOf } from '../../../libs/domain/src/error-message';
 
 interface TimelinePage {
   readonly items: EventView[];
@@ -81,7 +82,7 @@ function showError(error: unknown): void {
     return;
   }
   el.error.hidden = false;
-  el.error.textContent = error instanceof Error ? error.message : String(error);
+  el.error.textContent = messageOf(error);
 }
 
 function clearError(): void {

@@ -4,6 +4,7 @@ import type { DecisionWaiter } from '@app/decisions/decision-waiter';
 import { DATA_SOURCE } from '@app/platform/tokens';
 import { FeedHub } from '@app/read-model/feed/feed-hub';
 import type { DataSource } from 'typeorm';
+import { messageOf } from '@app/domain/error-message';
 
 export const FEED_HUB = Symbol('FEED_HUB');
 
@@ -15,9 +16,7 @@ export const feedHubProvider: Provider = {
   provide: FEED_HUB,
   useFactory: async (db: DataSource, waiter: DecisionWaiter) => {
     const logger = new Logger(FeedHub.name);
-    const hub = new FeedHub(db, (error) =>
-      logger.warn(`reading the feed failed: ${error instanceof Error ? error.message : String(error)}`),
-    );
+    const hub = new FeedHub(db, (error) => logger.warn(`reading the feed failed: ${messageOf(error)}`));
     await hub.start();
     waiter.observe(() => hub.wake());
     return hub;

@@ -6,6 +6,7 @@ import type { FeedHub } from '@app/read-model/feed/feed-hub';
 import { Metrics } from '../operations/metrics';
 import { publisherStatus } from '../operations/publisher-probe';
 import { FEED_HUB } from './feed-hub.provider';
+import { messageOf } from '@app/domain/error-message';
 
 /** The feed's figures on /metrics: SSE subscribers of this process, and the topic publisher's lag. */
 @Injectable()
@@ -36,7 +37,7 @@ export class FeedMetrics {
           const status = await publisherStatus(infrastructure);
           if (status) this.set({ topic: status.topic }, status.lag);
         } catch (error) {
-          logger.warn(`publisher lag unknown: ${error instanceof Error ? error.message : String(error)}`);
+          logger.warn(`publisher lag unknown: ${messageOf(error)}`);
         }
       },
     });

@@ -9,6 +9,7 @@ import { badRequest, intParam, listParam, standoffIdParam } from '../http/query-
 import { FEED_HUB } from './feed-hub.provider';
 import { currentPosition, itemOf, pageAfter, type FeedSelection } from './feed-selection';
 import { FeedStream } from './feed-stream';
+import { messageOf } from '@app/domain/error-message';
 
 export const FEED_DEFAULT_LIMIT = 100;
 export const FEED_MAX_LIMIT = 1000;
@@ -157,9 +158,7 @@ export class FeedController {
       await new FeedStream(this.db, this.hub, res, selection, start, this.config.feedHeartbeatMs).run();
     } catch (error) {
       // The headers are sent: end the stream; the client reconnects with Last-Event-ID and misses nothing.
-      this.logger.warn(
-        `${req.originalUrl}: the feed stream failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.logger.warn(`${req.originalUrl}: the feed stream failed: ${messageOf(error)}`);
     }
     if (!res.writableEnded) res.end();
   }

@@ -3,6 +3,7 @@ import { isDatabaseUnavailable } from '@app/decisions/fault-kind';
 import { LogUnavailableError } from '@app/event-log/event-log.port';
 import type { RenderedProblem } from './problem.filter';
 import { databaseUnavailable, logUnavailable } from './problems';
+import { messageOf } from '@app/domain/error-message';
 
 /** Seconds a client should wait before retrying after an outage answer. */
 export const OUTAGE_RETRY_AFTER_SECONDS = 5;
@@ -41,6 +42,6 @@ function logOnce(which: string, exception: unknown): void {
   const now = Date.now();
   if (now - (lastLogged.get(which) ?? 0) < LOG_EVERY_MS) return;
   lastLogged.set(which, now);
-  const message = exception instanceof Error ? exception.message : String(exception);
+  const message = messageOf(exception);
   logger.warn(`the ${which} is unavailable; answering 503 (${message})`);
 }

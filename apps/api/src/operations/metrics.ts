@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FinishedRequest } from '../http/request-log';
 import { LogProbe } from './log-probe';
+import { messageOf } from '@app/domain/error-message';
 
 /** How an append ended: the decision, still pending after the wait, or the log unavailable. */
 export type AppendOutcome = 'accepted' | 'rejected' | 'pending' | 'unavailable';
@@ -70,9 +71,7 @@ export class Metrics {
           for (const { partition, at } of await probe.lastProgress())
             this.set({ partition: String(partition) }, at);
         } catch (error) {
-          logger.warn(
-            `projection progress unknown: ${error instanceof Error ? error.message : String(error)}`,
-          );
+          logger.warn(`projection progress unknown: ${messageOf(error)}`);
         }
       },
     });
@@ -87,7 +86,7 @@ export class Metrics {
           for (const { partition, lag } of await probe.projectionLag())
             this.set({ partition: String(partition) }, lag);
         } catch (error) {
-          logger.warn(`projection lag unknown: ${error instanceof Error ? error.message : String(error)}`);
+          logger.warn(`projection lag unknown: ${messageOf(error)}`);
         }
       },
     });
@@ -103,7 +102,7 @@ export class Metrics {
           this.set({ state: 'pending' }, pending);
           this.set({ state: 'replayed' }, total - pending);
         } catch (error) {
-          logger.warn(`dead letters unknown: ${error instanceof Error ? error.message : String(error)}`);
+          logger.warn(`dead letters unknown: ${messageOf(error)}`);
         }
       },
     });
