@@ -23,8 +23,9 @@ class RacedMaintainer extends SnapshotMaintainer {
     db: Queryable,
     standoffId: string,
     cached?: CachedSnapshot,
+    before?: number,
   ): Promise<SnapshotPlan | undefined> {
-    const plan = await super.planNext(db, standoffId, cached);
+    const plan = await super.planNext(db, standoffId, cached, before);
     const race = plan && this.race;
     if (race) {
       this.race = undefined;
