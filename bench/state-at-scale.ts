@@ -484,13 +484,7 @@ async function run(base: string, db: DataSource, schema: string, databaseUrl: st
     instrumentSql(loadDb);
     takeSqlProfile();
     for (const statement of LOAD_INDEXES) await db.query(statement);
-    const projection = new DecisionProjection(
-      loadDb,
-      'bench-direct',
-      'bench-direct',
-      undefined,
-      new SnapshotMaintainer(SNAPSHOT_INTERVAL, CATCH_UP),
-    );
+    const projection = new DecisionProjection(loadDb, 'bench-direct', 'bench-direct');
     const projectorBefore = projectorSnapshot();
     const started = performance.now();
     let nextReport = from + 50_000;

@@ -59,12 +59,14 @@ const POISON_ATTEMPTS = 2;
 export class DecisionProjection implements LogConsumer {
   private readonly offsets: OffsetKey;
 
+  /** Only deletes what became stale: snapshots are built after the commit (SnapshotBuilder). */
+  private readonly snapshots = new SnapshotMaintainer();
+
   constructor(
     private readonly db: ProjectionDatabase,
     consumer: string,
     private readonly topic: string,
     private readonly listener?: DecisionListener,
-    private readonly snapshots = new SnapshotMaintainer(),
     private readonly ruleBook: RuleBook = RULE_BOOK,
   ) {
     this.offsets = { consumer, topic };

@@ -97,7 +97,6 @@ export async function rebuildBeside(
       target.consumer,
       target.logName,
       undefined,
-      undefined,
       target.ruleBook,
     );
     const startEnds = await eventLog.endOffsets();

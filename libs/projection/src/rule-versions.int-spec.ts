@@ -53,7 +53,7 @@ describe('decisions under versioned rules, rebuilt on the real Postgres', () => 
 
   async function project(book: RuleBook, records: number): Promise<void> {
     const subscription = await log.subscribe(
-      new DecisionProjection(db, CONSUMER, 'embedded', undefined, undefined, book),
+      new DecisionProjection(db, CONSUMER, 'embedded', undefined, book),
     );
     await waitFor('the projection', async () => (await appliedRecords()) === records);
     await subscription.stop();
@@ -132,14 +132,7 @@ describe('decisions under versioned rules, rebuilt on the real Postgres', () => 
 
   it('holds the partition on a command recorded under rules this projector does not have, and dead-letters nothing', async () => {
     const envelope = statementCommand('from a newer API', 99);
-    const projection = new DecisionProjection(
-      db,
-      CONSUMER,
-      'embedded',
-      undefined,
-      undefined,
-      ruleBook({ 1: RULES_V1 }),
-    );
+    const projection = new DecisionProjection(db, CONSUMER, 'embedded', undefined, ruleBook({ 1: RULES_V1 }));
     const offset = String(await appliedRecords());
     const record = recordOf(envelope, Number(offset));
     await expect(projection.apply({ partition: 0, records: [record] })).rejects.toBeInstanceOf(
