@@ -8,14 +8,14 @@ import {
   type ValidTimeDiff,
 } from '@app/domain/diff-events';
 import { knowledgeView, type KnownEvent } from '@app/domain/knowledge';
-import type { StandoffState } from '@app/domain/state';
 import { keyOf } from './fold-key';
 import type { Queryable } from './queryable';
+import { readStateFromSnapshots } from './snapshots/snapshot-state-reader';
 import { distinctEvents, loadKnowledgeAbout, type CandidateRow } from './snapshots/snapshot-events';
 
 /*
- * The diffs of DESIGN.md §9 over the read model: two states from whichever state reader the queries use
- * (snapshots in the API), and the events that explain the change, judged by the domain. SQL reads the
+ * The diffs of DESIGN.md §9 over the read model: two states from the snapshots, as the state route reads them
+ * and the events that explain the change, judged by the domain. SQL reads the
  * candidate rows only; what they mean as known then is the knowledge view's to say.
  */
 
@@ -36,16 +36,6 @@ export interface KnowledgeTimeDiffRequest {
 }
 
 export type DiffRequest = ValidTimeDiffRequest | KnowledgeTimeDiffRequest;
-
-export interface StateAtVersion {
-  readonly standoffId: string;
-  readonly asOf: number;
-  readonly knownAt: number;
-  readonly version: number;
-}
-
-/** Reads the state at (`asOf`, `knownAt`) as of the standoff's `version`. */
-export type StateReader = (db: Queryable, query: StateAtVersion) => Promise<StandoffState>;
 
 /** Rows outside `candidates` that knowledge events name, judged together with them as known at `knownAt`. */
 async function judged(
@@ -154,11 +144,10 @@ async function readValidTimeDiff(
   db: Queryable,
   request: ValidTimeDiffRequest,
   version: number,
-  readState: StateReader,
 ): Promise<ValidTimeDiff> {
   const { standoffId, from, to, knownAt } = request;
-  const before = await readState(db, { standoffId, asOf: from, knownAt, version });
-  const after = await readState(db, { standoffId, asOf: to, knownAt, version });
+  const before = await readStateFromSnapshots(db, { standoffId, asOf: from, knownAt, version });
+  const after = await readStateFromSnapshots(db, { standoffId, asOf: to, knownAt, version });
   const { known, readUpTo } = await loadEventsOccurredIn(db, request, version);
   return validTimeDiff(before, after, known, { standoffId, from, to, knownAt, version }, readUpTo);
 }
@@ -167,11 +156,10 @@ async function readKnowledgeTimeDiff(
   db: Queryable,
   request: KnowledgeTimeDiffRequest,
   version: number,
-  readState: StateReader,
 ): Promise<KnowledgeTimeDiff> {
   const { standoffId, asOf, knownFrom, knownTo } = request;
-  const before = await readState(db, { standoffId, asOf, knownAt: knownFrom, version });
-  const after = await readState(db, { standoffId, asOf, knownAt: knownTo, version });
+  const before = await readStateFromSnapshots(db, { standoffId, asOf, knownAt: knownFrom, version });
+  const after = await readStateFromSnapshots(db, { standoffId, asOf, knownAt: knownTo, version });
   const { known, readUpTo } = await loadEventsReportedIn(db, request, version);
   return knowledgeTimeDiff(before, after, known, { standoffId, asOf, knownFrom, knownTo, version }, readUpTo);
 }
@@ -180,13 +168,8 @@ async function readKnowledgeTimeDiff(
  * The diff the request asks for, as of the standoff's `version`. Run it inside one REPEATABLE READ
  * transaction so that both states and the events come from the same moment.
  */
-export function readDiff(
-  db: Queryable,
-  request: DiffRequest,
-  version: number,
-  readState: StateReader,
-): Promise<StandoffDiff> {
+export function readDiff(db: Queryable, request: DiffRequest, version: number): Promise<StandoffDiff> {
   return request.axis === 'valid'
-    ? readValidTimeDiff(db, request, version, readState)
-    : readKnowledgeTimeDiff(db, request, version, readState);
+    ? readValidTimeDiff(db, request, version)
+    : readKnowledgeTimeDiff(db, request, version);
 }

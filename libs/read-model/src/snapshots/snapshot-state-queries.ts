@@ -23,7 +23,7 @@ export class SnapshotStateQueries implements StateQueries {
     return this.dataSource.transaction('REPEATABLE READ', async (tx) => {
       const version = await standoffVersion(tx, request.standoffId);
       if (version === 0) return undefined;
-      return readDiff(tx, request, version, readStateFromSnapshots);
+      return readDiff(tx, request, version);
     });
   }
 }
