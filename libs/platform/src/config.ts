@@ -190,9 +190,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (!/^[A-Za-z0-9._-]{1,249}$/.test(kafkaTopic)) {
     problems.push(`KAFKA_TOPIC is not a valid topic name: ${JSON.stringify(kafkaTopic)}`);
   }
-  const seedText = given(env, 'SEED') ?? 'true';
-  if (seedText !== 'true' && seedText !== 'false')
-    problems.push(`SEED must be true or false, got ${JSON.stringify(seedText)}`);
+  const seed = boolean(env, 'SEED', true, problems);
 
   const rebuildOnLogChange = boolean(env, 'REBUILD_ON_LOG_CHANGE', false, problems);
   const projectionStallSeconds = integer(
@@ -230,7 +228,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dataDir,
     databaseSchema,
     kafkaTopic,
-    seed: seedText === 'true',
+    seed,
     rebuildOnLogChange,
     projectionStallSeconds,
     rateLimitPerMinute,
