@@ -56,6 +56,13 @@ describe('the OpenAPI document', () => {
     if (app) await dropSchema(app.schema);
   });
 
+  it('is inlined into Swagger UI at /docs whole, its $ patterns and all', async () => {
+    const init = await request(app.server).get('/docs/swagger-ui-init.js').expect(200);
+    const inlined = /let options = (\{.*\});\n/s.exec(init.text)?.[1];
+    expect(inlined).toBeDefined();
+    expect((JSON.parse(inlined as string) as { swaggerDoc: unknown }).swaggerDoc).toEqual(document);
+  });
+
   it('passes @redocly/cli lint with no error and no warning', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'openapi-lint-'));
     try {
