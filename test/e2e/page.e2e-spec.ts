@@ -98,7 +98,8 @@ describe('the timeline page in Chromium', () => {
     page.on('request', (req) => {
       if (!req.url().startsWith(baseUrl(app)) && !req.url().startsWith('data:')) foreign.push(req.url());
     });
-    await page.goto(`${baseUrl(app)}/`);
+    const loaded = await page.goto(`${baseUrl(app)}/`);
+    expect(loaded?.headers()['x-content-type-options']).toBe('nosniff');
     await shown(page, 'now', 'now');
     expect(await textOf(page, '#title')).toBe('Russia–United States standoff over Ukraine');
     expect(await page.isHidden('#standoff-picker')).toBe(true);

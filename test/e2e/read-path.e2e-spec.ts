@@ -664,6 +664,8 @@ describe('GET /v1/standoffs/{id}/replay', () => {
 
   it('defaults until and knownAt to now', async () => {
     const res = await api().get(`/v1/standoffs/${SEED}/replay`).expect(200);
+    // A stream is sniff-proof too: helmet's header is set before the handler writes.
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
     const lines = parseNdjson(res.text) as ReplayLine[];
     expect(lines).toHaveLength(19);
     const last = lines[18];

@@ -25,7 +25,6 @@ function send(res: Response, file: WebFile, cacheControl: string): void {
   res.status(200);
   res.setHeader('Content-Type', file.contentType);
   res.setHeader('Cache-Control', cacheControl);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
   res.end(file.body);
 }
 

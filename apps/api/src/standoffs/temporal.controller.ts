@@ -304,7 +304,6 @@ export class TemporalController {
     res.status(200);
     res.setHeader('Content-Type', `${NDJSON_CONTENT_TYPE}; charset=utf-8`);
     res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
     let buffered = '';
     const flush = async (): Promise<boolean> => {
       const chunk = buffered;
