@@ -4,12 +4,8 @@ import type { DataSource } from 'typeorm';
 import { messageOf } from '@app/domain/error-message';
 import { FEED_CHANNEL } from '@app/decisions/feed-outbox';
 import { FeedMismatchError, type FeedMessage, type FeedTopic } from '@app/event-log/feed-topic.port';
-import {
-  feedIdentity,
-  publishableAfter,
-  recordPublished,
-  type PublishableRow,
-} from '@app/read-model/feed/feed-publication';
+import { feedIdentity, recordPublished } from '@app/read-model/feed/feed-publication';
+import { globalFeedPage, type FeedRow } from '@app/read-model/feed/feed-queries';
 
 export interface FeedPublisherOptions {
   /** Set when LISTEN/NOTIFY and advisory locks work across connections (not on PGlite). */
@@ -83,7 +79,12 @@ export class FeedPublisher {
           this.logger.log(`publishing to ${this.topic.topic} after sequence ${this.highWater}`);
         }
         this.woken = false;
-        const rows = await publishableAfter(this.db, this.highWater, this.options.batchSize ?? DEFAULT_BATCH);
+        const rows = await globalFeedPage(
+          this.db,
+          this.highWater,
+          undefined,
+          this.options.batchSize ?? DEFAULT_BATCH,
+        );
         if (rows.length === 0) {
           await this.idle(IDLE_POLL_MS);
           continue;
@@ -149,7 +150,7 @@ export class FeedPublisher {
   }
 }
 
-function toFeedMessage(row: PublishableRow): FeedMessage {
+function toFeedMessage(row: FeedRow): FeedMessage {
   const { item } = row;
   return {
     sequence: row.sequence,

@@ -1,28 +1,9 @@
 import type { Queryable } from '../queryable';
-import type { FeedItem } from './feed-item';
-
-/** What the topic publisher needs of the feed: its identity, rows in sequence order, and where it stands. */
-export interface PublishableRow {
-  readonly sequence: number;
-  readonly item: FeedItem;
-}
 
 /** This database's feed: a high-water mark on a topic is only meaningful for the feed that wrote it. */
 export async function feedIdentity(db: Queryable): Promise<string> {
   const [row]: { feed_id: string }[] = await db.query(`SELECT feed_id FROM feed_sequence`);
   return row.feed_id;
-}
-
-export async function publishableAfter(
-  db: Queryable,
-  sequence: number,
-  limit: number,
-): Promise<PublishableRow[]> {
-  const rows: { sequence: string; item: FeedItem }[] = await db.query(
-    `SELECT sequence::text AS sequence, item FROM feed WHERE sequence > $1 ORDER BY feed.sequence LIMIT $2`,
-    [sequence, limit],
-  );
-  return rows.map((row) => ({ sequence: Number(row.sequence), item: row.item }));
 }
 
 /**
