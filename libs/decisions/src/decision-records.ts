@@ -28,7 +28,10 @@ export interface DecidedMember {
 }
 
 /** The event ids of the envelope that earlier commands already took, in one lookup (idempotency and the decider). */
-export async function decidedMembers(tx: Queryable, envelope: Envelope): Promise<readonly DecidedMember[]> {
+export async function decidedMembers(
+  tx: Queryable,
+  envelope: Pick<Envelope, 'standoffId' | 'events'>,
+): Promise<readonly DecidedMember[]> {
   return tx.query(
     `SELECT event_id, command_id, content_hash, member_index FROM decided_events
       WHERE standoff_id = $1 AND event_id = ANY($2::uuid[])`,

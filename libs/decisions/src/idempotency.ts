@@ -2,7 +2,7 @@ import type { Rejection } from '@app/domain/decide';
 import type { Envelope } from '@app/event-log/envelope';
 import type { Queryable } from '@app/read-model/queryable';
 import { contentHash } from './content-hash';
-import type { DecidedMember } from './decision-records';
+import { decidedMembers, type DecidedMember } from './decision-records';
 
 /**
  * A retried write: the same idempotency key, or the same client event ids, with the same content names the
@@ -25,13 +25,7 @@ export async function findOriginalCommand(
   const clientIds = envelope.events.filter((e) => e.clientEventId).map((e) => e.eventId);
   if (clientIds.length === 0) return undefined;
   const clientSet = new Set(clientIds.map((id) => id.toLowerCase()));
-  const rows: readonly DecidedMember[] = decided
-    ? decided.filter((row) => clientSet.has(row.event_id))
-    : await db.query(
-        `SELECT event_id, command_id, content_hash, member_index FROM decided_events
-          WHERE standoff_id = $1 AND event_id = ANY($2::uuid[])`,
-        [envelope.standoffId, clientIds],
-      );
+  const rows = (decided ?? (await decidedMembers(db, envelope))).filter((row) => clientSet.has(row.event_id));
   if (rows.length === 0) return undefined;
   const byId = new Map(rows.map((r) => [r.event_id, r]));
   const originalCommand = rows[0].command_id;
