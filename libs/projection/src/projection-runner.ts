@@ -6,7 +6,7 @@ import type { Infrastructure } from '@app/platform/infrastructure';
 import { withLogContext } from '@app/platform/logging/log-context';
 import { DecisionProjection, type DecisionListener } from '@app/decisions/decision-projection';
 import { bindToLog, checkLogBinding, LogBindingError } from '@app/decisions/log-binding';
-import { rebuildBeside } from './rebuild';
+import { rebuildBeside, type RebuildTarget } from './rebuild';
 import { SnapshotBuilder } from '@app/read-model/snapshots/snapshot-builder';
 
 /** Where the projector of this process stands, for readiness. */
@@ -28,6 +28,19 @@ export interface ProjectionRunnerOptions {
  */
 export function projectorGroupId(logName: string): string {
   return logName === EVENTS_TOPIC ? PROJECTOR_GROUP : `${PROJECTOR_GROUP}.${logName}`;
+}
+
+/** What a rebuild of this process's read models projects into, read with a consumer group of its own. */
+export function rebuildTargetFor(infrastructure: Infrastructure, rebuildId: string): RebuildTarget {
+  const { dataSource, eventLog, logName } = infrastructure;
+  return {
+    dataSource,
+    eventLog,
+    logName,
+    consumer: PROJECTOR_GROUP,
+    groupId: `${projectorGroupId(logName)}.rebuild.${rebuildId}`,
+    liveGroupId: projectorGroupId(logName),
+  };
 }
 
 /** Consumes the log and keeps the read models, from the offsets stored beside them, until stopped. */
@@ -103,12 +116,7 @@ export class ProjectionRunner {
     }
     this.logger.warn(`${binding.problem}; REBUILD_ON_LOG_CHANGE is set: rebuilding from ${binding.logId}`);
     const progress = await rebuildBeside({
-      dataSource,
-      eventLog,
-      logName,
-      consumer: PROJECTOR_GROUP,
-      groupId: `${projectorGroupId(logName)}.rebuild.${randomUUID()}`,
-      liveGroupId: projectorGroupId(logName),
+      ...rebuildTargetFor(this.infrastructure, randomUUID()),
       replacingAnotherLog: true,
     });
     this.logger.log(`rebuilt ${progress.events} events from ${progress.total} records of ${binding.logId}`);

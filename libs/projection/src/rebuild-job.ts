@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Infrastructure } from '@app/platform/infrastructure';
 import { rebuildBeside } from './rebuild';
-import { PROJECTOR_GROUP } from '@app/event-log/topics';
-import { projectorGroupId, type ProjectionRunner } from './projection-runner';
+import { rebuildTargetFor, type ProjectionRunner } from './projection-runner';
 
 export interface RebuildStatus {
   readonly jobId: string;
@@ -54,24 +53,14 @@ export class RebuildJob {
   async run(report: (status: RebuildStatus) => void = () => undefined): Promise<RebuildStatus> {
     const runner = this.runner;
     try {
-      await rebuildBeside(
-        {
-          dataSource: this.infrastructure.dataSource,
-          eventLog: this.infrastructure.eventLog,
-          logName: this.infrastructure.logName,
-          consumer: PROJECTOR_GROUP,
-          groupId: `${projectorGroupId(this.infrastructure.logName)}.rebuild.${this.jobId}`,
-          liveGroupId: projectorGroupId(this.infrastructure.logName),
+      await rebuildBeside(rebuildTargetFor(this.infrastructure, this.jobId), {
+        live: runner && { stop: () => runner.stop(), start: () => runner.start() },
+        report: ({ total, applied, events }) => {
+          this.update(total, applied, events);
+          report(this.status);
         },
-        {
-          live: runner && { stop: () => runner.stop(), start: () => runner.start() },
-          report: ({ total, applied, events }) => {
-            this.update(total, applied, events);
-            report(this.status);
-          },
-          pollMs: POLL_MS,
-        },
-      );
+        pollMs: POLL_MS,
+      });
       this.status = { ...this.status, state: 'done', finishedAt: new Date().toISOString(), etaSeconds: 0 };
     } catch (error) {
       this.status = {
