@@ -34,18 +34,20 @@ export class CsvExportController {
     @Next() next: NextFunction,
   ): Promise<void> {
     if (!wantsCsv(req)) return next();
+    const pageAfter = (cursor?: string) =>
+      this.json.timeline(standoffId, {
+        ...query,
+        limit: String(TIMELINE_MAX_LIMIT),
+        ...(cursor && { cursor }),
+      });
     // The first page answers any problem before the stream starts; the cursor then walks every page.
-    let page = await this.json.timeline(standoffId, { ...query, limit: String(TIMELINE_MAX_LIMIT) });
+    let page = await pageAfter();
     const out = csvWriter(res, 'events');
     await out.write(csvRecord(EVENT_CSV_COLUMNS));
     for (;;) {
       for (const event of page.items) if (!(await out.write(eventCsvRecord(event)))) return;
       if (page.nextCursor === null) break;
-      page = await this.json.timeline(standoffId, {
-        ...query,
-        limit: String(TIMELINE_MAX_LIMIT),
-        cursor: page.nextCursor,
-      });
+      page = await pageAfter(page.nextCursor);
     }
     await out.end();
   }
