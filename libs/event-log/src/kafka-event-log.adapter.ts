@@ -16,9 +16,6 @@ import { KafkaSubscription } from './kafka-subscription';
 import { KafkaTopicAdmin } from './kafka-topic-admin';
 import { CLIENT_ID, DEFAULT_PARTITIONS, EVENTS_TOPIC, MAX_ENVELOPE_BYTES, PROJECTOR_GROUP } from './topics';
 
-export type { KafkaEventLogOptions } from './kafka-event-log.options';
-export { DEFAULT_SESSION_TIMEOUT_MS } from './kafka-subscription';
-
 /**
  * The log of record on Kafka: one topic, key = standoffId (one standoff stays in one partition, in order),
  * LogAppendTime timestamps, infinite retention (kafka-topic-admin.ts). Appends go through one idempotent
