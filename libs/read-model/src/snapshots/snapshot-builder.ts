@@ -9,13 +9,8 @@ const SNAPSHOTS_PER_TURN = 8;
 /** How long a standoff waits after the projector changed it under a build, or held it too long. */
 const RETRY_MS = 100;
 /**
- * How long a build waits for the projector's transaction on the standoff to end before it tries again later (a
- * Kafka batch of many records is one transaction; the wait holds up nothing but the builder).
- */
-const LOCK_WAIT = '30s';
-/**
- * How long a build that got the lock waits for this process's projector to report what it has just committed
- * (it reports right after its COMMIT, which is what let the build in): the projector waits this long at most.
+ * How long a build that found a version this process's projector has not reported yet waits for the report (it
+ * comes right after the COMMIT), trying to store again meanwhile. No lock is held while it waits.
  */
 const REPORT_WAIT_MS = 50;
 /** How often every standoff is looked at when nothing was touched (after a restart, a rebuild, a failure). */
@@ -43,15 +38,16 @@ type Outcome = 'built' | 'none' | 'held' | 'changed';
  * Builds the snapshots off the projector's transaction, after its commits: the projector only deletes the
  * snapshots its events make stale and tells this builder what it changed; the builder extends each touched
  * standoff one snapshot at a time, never holding a lock while it reads or folds: the projector waits at most
- * for the INSERT of one snapshot.
+ * for one INSERT statement of one snapshot.
  *
  * A build reads in one REPEATABLE READ transaction (the standoff's version V0, the latest snapshot, the events
- * after it), folds outside any transaction, then stores under the standoff's row lock, waiting for the
- * projector's transaction to end if need be. Should the version have moved past V0 by then, the snapshot is
- * stored only when this process's projector reported every change in between and none of them made anything at
- * or before the new checkpoint stale (`StandoffChanges`); otherwise it is thrown away and built again. The
+ * after it), folds outside any transaction, then stores in one statement that takes the standoff's row lock
+ * (waiting for the projector's transaction to end if need be) and stores only while the version is at most the
+ * one up to which this process's projector reported every change since V0, none of them making anything at or
+ * before the new checkpoint stale (`StandoffChanges`); otherwise it is thrown away and built again. The
  * projector deletes stale snapshots under the same row lock, so a snapshot stored here is either seen by the
- * projector's DELETE or was folded from everything that DELETE concerns.
+ * projector's DELETE or was folded from everything that DELETE concerns. The lock is never held across a round
+ * trip, so this process's event loop (the API's work included) cannot stretch the projector's wait.
  *
  * While a standoff is changing, snapshots from the earliest point its recent changes made stale are held back
  * until it is quiet: the next batch would most likely make them stale again.
@@ -205,43 +201,29 @@ export class SnapshotBuilder {
     this.changes.forgetUpTo(standoffId, read.version);
     if (!read.plan) return 'none';
     const snapshot = this.maintainer.fold(read.plan);
-    return this.db.transaction(async (tx) => {
-      // Waits for the projector's transaction on the standoff to end (which then waits for this INSERT only).
-      await tx.query(`SET LOCAL lock_timeout = '${LOCK_WAIT}'`);
-      let locked: { version: number } | undefined;
+    const checkpoint = snapshot.occurred_at.getTime();
+    // The projector reports right after its COMMIT: a version found beyond what it reported is given a moment.
+    const deadline = Date.now() + REPORT_WAIT_MS;
+    for (;;) {
+      const upTo = this.changes.intactUpTo(standoffId, read.version, checkpoint);
+      let found: { version: number | undefined; xmin: string | undefined };
       try {
-        [locked] = await tx.query(`SELECT version FROM standoffs WHERE standoff_id = $1 FOR UPDATE`, [
-          standoffId,
-        ]);
+        found = await this.maintainer.insertWhileAtMost(this.db, standoffId, snapshot, upTo);
       } catch (error) {
         if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) return 'held';
         throw error;
       }
-      if (!locked) return 'none';
-      const checkpoint = snapshot.occurred_at.getTime();
-      const judged = await this.judge(standoffId, read.version, locked.version, checkpoint);
-      const xmin = judged === 'intact' ? await this.maintainer.insert(tx, standoffId, snapshot) : undefined;
-      if (xmin === undefined) {
+      if (found.version === undefined) return 'none';
+      if (found.xmin !== undefined) {
+        this.remember(standoffId, { seq: snapshot.seq, xmin: found.xmin, state: snapshot.state });
+        this.stats.built += 1;
+        return 'built';
+      }
+      const judged = this.changes.judge(standoffId, read.version, found.version, checkpoint);
+      if (judged !== 'unknown' || Date.now() >= deadline || found.version <= upTo) {
         this.stats.discarded += 1;
         return 'changed';
       }
-      this.remember(standoffId, { seq: snapshot.seq, xmin, state: snapshot.state });
-      this.stats.built += 1;
-      return 'built';
-    });
-  }
-
-  /** Judges the changes since the build read, giving the projector's report of its last commit a moment to come. */
-  private async judge(
-    standoffId: string,
-    from: number,
-    to: number,
-    checkpoint: number,
-  ): Promise<'intact' | 'stale' | 'unknown'> {
-    const deadline = Date.now() + REPORT_WAIT_MS;
-    for (;;) {
-      const judged = this.changes.judge(standoffId, from, to, checkpoint);
-      if (judged !== 'unknown' || Date.now() >= deadline) return judged;
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
   }

@@ -184,30 +184,36 @@ export class SnapshotMaintainer {
 
   /**
    * Stores the snapshot unless its place was taken meanwhile: the snapshot it extends is gone or was built
-   * again, or another builder stored one after it. Returns the stored row's `xmin`, or nothing.
+   * again, or another builder stored one after it. Returns the stored row's `xmin`, or nothing. The caller holds
+   * the standoff's row lock.
    */
   async insert(db: Queryable, standoffId: string, snapshot: NewSnapshot): Promise<string | undefined> {
     const rows: { xmin: string }[] = await db.query(
-      `INSERT INTO state_snapshots (standoff_id, seq, occurred_at, reported_at, position, max_reported_at, folded, state)
-       SELECT $1, $2, $3, $4, $5, $6, $7, $8
-        WHERE NOT EXISTS (SELECT 1 FROM state_snapshots WHERE standoff_id = $1 AND seq >= $2)
-          AND ($9::int IS NULL OR EXISTS (SELECT 1 FROM state_snapshots
-                                           WHERE standoff_id = $1 AND seq = $9 AND xmin::text = $10))
-       RETURNING xmin::text AS xmin`,
-      [
-        standoffId,
-        snapshot.seq,
-        snapshot.occurred_at,
-        snapshot.reported_at,
-        snapshot.position,
-        snapshot.max_reported_at,
-        snapshot.folded,
-        JSON.stringify(snapshot.state),
-        snapshot.previous?.seq ?? null,
-        snapshot.previous?.xmin ?? null,
-      ],
+      `${INSERT_SNAPSHOT} RETURNING xmin::text AS xmin`,
+      snapshotParameters(standoffId, snapshot),
     );
     return rows[0]?.xmin;
+  }
+
+  /**
+   * The same, in one statement that takes the standoff's row lock itself, and stores only while the standoff's
+   * version is at most `versionAtMost`: the lock is held for that statement alone, never across a round trip
+   * (the projector waits for it). Waiting for the lock, the statement sees the version the projector committed.
+   * Returns the version found, and the stored row's `xmin` if it stored.
+   */
+  async insertWhileAtMost(
+    db: Queryable,
+    standoffId: string,
+    snapshot: NewSnapshot,
+    versionAtMost: number,
+  ): Promise<{ version: number | undefined; xmin: string | undefined }> {
+    const [row]: { version: number | null; xmin: string | null }[] = await db.query(
+      `WITH standoff AS (SELECT version FROM standoffs WHERE standoff_id = $1 FOR UPDATE),
+       stored AS (${INSERT_SNAPSHOT} AND (SELECT version FROM standoff) <= $11 RETURNING xmin::text AS xmin)
+       SELECT (SELECT version FROM standoff) AS version, (SELECT xmin FROM stored) AS xmin`,
+      [...snapshotParameters(standoffId, snapshot), versionAtMost],
+    );
+    return { version: row?.version ?? undefined, xmin: row?.xmin ?? undefined };
   }
 
   /**
@@ -247,4 +253,26 @@ export class SnapshotMaintainer {
     }
     return latest === undefined ? undefined : new Date(latest);
   }
+}
+
+const INSERT_SNAPSHOT = `INSERT INTO state_snapshots (standoff_id, seq, occurred_at, reported_at, position, max_reported_at,
+     folded, state)
+   SELECT $1, $2, $3, $4, $5, $6, $7, $8
+    WHERE NOT EXISTS (SELECT 1 FROM state_snapshots WHERE standoff_id = $1 AND seq >= $2)
+      AND ($9::int IS NULL OR EXISTS (SELECT 1 FROM state_snapshots
+                                       WHERE standoff_id = $1 AND seq = $9 AND xmin::text = $10))`;
+
+function snapshotParameters(standoffId: string, snapshot: NewSnapshot): unknown[] {
+  return [
+    standoffId,
+    snapshot.seq,
+    snapshot.occurred_at,
+    snapshot.reported_at,
+    snapshot.position,
+    snapshot.max_reported_at,
+    snapshot.folded,
+    JSON.stringify(snapshot.state),
+    snapshot.previous?.seq ?? null,
+    snapshot.previous?.xmin ?? null,
+  ];
 }

@@ -44,6 +44,14 @@ describe('changes reported by the projector, judged for a snapshot built meanwhi
     expect(kept.leftIntact('s', 10, 15, 4 * DAY)).toBe(false);
   });
 
+  it('gives the version up to which a snapshot read earlier may still be stored', () => {
+    expect(changes().intactUpTo('s', 10, DAY)).toBe(10);
+    expect(changes([10, 12, 5 * DAY], [12, 15, undefined]).intactUpTo('s', 10, 4 * DAY)).toBe(15);
+    // Stops before a change that made the checkpoint stale, and before a version nobody reported.
+    expect(changes([10, 12, 5 * DAY], [12, 15, 4 * DAY]).intactUpTo('s', 10, 4 * DAY)).toBe(12);
+    expect(changes([10, 12, 5 * DAY], [13, 15, 5 * DAY]).intactUpTo('s', 10, DAY)).toBe(12);
+  });
+
   it('keeps standoffs apart', () => {
     const kept = changes([10, 12, undefined]);
     kept.record({ standoffId: 't', versionBefore: 0, versionAfter: 3, staleFrom: 0 });

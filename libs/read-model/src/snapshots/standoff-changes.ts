@@ -87,6 +87,23 @@ export class StandoffChanges {
     return covered >= to ? 'intact' : 'unknown';
   }
 
+  /**
+   * The highest version up to which every change after `from` is reported and left the snapshots up to
+   * `checkpoint` (ms) intact: a snapshot folded at `from` may be stored while the standoff is at most there.
+   */
+  intactUpTo(standoffId: string, from: number, checkpoint: number): number {
+    const relevant = (this.byStandoff.get(standoffId) ?? [])
+      .filter((change) => change.versionAfter > from)
+      .sort((a, b) => a.versionBefore - b.versionBefore);
+    let covered = from;
+    for (const change of relevant) {
+      if (change.versionBefore > covered) break;
+      if (change.staleFrom !== undefined && change.staleFrom <= checkpoint) break;
+      covered = Math.max(covered, change.versionAfter);
+    }
+    return covered;
+  }
+
   /** Whether the changes from `from` to `to` are all reported and left the snapshots up to `checkpoint` intact. */
   leftIntact(standoffId: string, from: number, to: number, checkpoint: number): boolean {
     return this.judge(standoffId, from, to, checkpoint) === 'intact';
