@@ -7,7 +7,9 @@ import { commandOf, recordOf } from '../../../test/support/commands';
 import { databaseUrl, uniqueSchemaName } from '../../../test/support/services';
 import type { LogRecord } from '@app/event-log/event-log.port';
 import { Feeds1765100000000 } from '../../../migrations/1765100000000-Feeds';
+import { FeedWithoutDocuments1765400000000 } from '../../../migrations/1765400000000-FeedWithoutDocuments';
 import { DecisionProjection } from './decision-projection';
+import { insertAcceptedEvents } from './accepted-events';
 import { appendToFeed } from './feed-outbox';
 
 function statementRecord(offset: number, standoffId: string): LogRecord {
@@ -68,6 +70,8 @@ describe('feed positions with several committers at once', () => {
         await db.transaction(async (tx) => {
           await sleep(Math.random() * 5);
           const events = [1, 2, 3].slice(0, 1 + (t % 3)).map((i) => statement(`s-${committer}`, t * 3 + i));
+          // The feed reads each item from its event, stored in the same transaction as the projector does.
+          await insertAcceptedEvents(tx, randomUUID(), events);
           await appendToFeed(tx, events);
           await sleep(Math.random() * 15);
         });
@@ -97,7 +101,7 @@ describe('feed positions with several committers at once', () => {
   }, 60_000);
 
   it('carries the events stored before the feed existed into it, as the projector would have written them', async () => {
-    await db.query(`TRUNCATE feed`);
+    await db.query(`TRUNCATE feed, events`);
     await db.query(`UPDATE feed_sequence SET last_sequence = 0`);
     const projection = new DecisionProjection(db, 'test', 'embedded');
     await projection.apply({
@@ -105,15 +109,24 @@ describe('feed positions with several committers at once', () => {
       records: [0, 1, 2, 3, 4].map((offset) => statementRecord(offset, offset % 2 ? 'odd' : 'even')),
     });
     const feedOf = () =>
-      db.query(`SELECT sequence::int, standoff_id, version, event_id, type, item FROM feed ORDER BY 1`);
+      db.query(`SELECT sequence::int, standoff_id, version, event_id, type FROM feed ORDER BY 1`);
+    const storedItems = async () =>
+      ((await db.query(`SELECT item FROM feed ORDER BY sequence`)) as { item: unknown }[]).map((r) => r.item);
     const written = await feedOf();
     expect(written).toHaveLength(5);
+    const itemsRead = (await globalFeedPage(db, 0, undefined, 100)).map((row) => row.item);
+    expect(itemsRead.map((item) => item.version)).toEqual([1, 1, 2, 2, 3]);
 
     const runner = db.createQueryRunner();
     await runner.connect();
     try {
+      // Back to stored items: each is what the feed reads from events.posted today.
+      await new FeedWithoutDocuments1765400000000().down(runner);
+      expect(await storedItems()).toEqual(itemsRead);
       await new Feeds1765100000000().down(runner);
       await new Feeds1765100000000().up(runner);
+      expect(await storedItems()).toEqual(itemsRead);
+      await new FeedWithoutDocuments1765400000000().up(runner);
     } finally {
       await runner.release();
     }

@@ -1,5 +1,4 @@
 import type { RecordedEvent } from '@app/domain/recorded-event';
-import { feedItemOf } from '@app/read-model/feed/feed-item';
 import type { Queryable } from '@app/read-model/queryable';
 
 /** The channel on which the projector tells feed readers (in any process) the last sequence it committed. */
@@ -19,13 +18,19 @@ export async function appendToFeed(tx: Queryable, accepted: readonly RecordedEve
     [accepted.length],
   );
   const first = Number(last) - accepted.length + 1;
-  const rows = accepted.map((event, index) => ({ sequence: first + index, item: feedItemOf(event) }));
+  // The item is made from `events.posted` when read (feedItemOf): the row holds only its place.
   await tx.query(
-    `INSERT INTO feed (sequence, standoff_id, version, event_id, type, item)
-     SELECT x.sequence, x.item ->> 'standoffId', (x.item ->> 'version')::int, (x.item ->> 'eventId')::uuid,
-            x.item ->> 'type', x.item
-       FROM jsonb_to_recordset($1::jsonb) AS x(sequence bigint, item jsonb)`,
-    [JSON.stringify(rows)],
+    `INSERT INTO feed (sequence, standoff_id, version, event_id, type)
+     SELECT $1::bigint + x.n - 1, x.standoff_id, x.version, x.event_id, x.type
+       FROM unnest($2::text[], $3::int[], $4::uuid[], $5::text[]) WITH ORDINALITY
+         AS x(standoff_id, version, event_id, type, n)`,
+    [
+      first,
+      accepted.map((event) => event.standoffId),
+      accepted.map((event) => event.position),
+      accepted.map((event) => event.eventId),
+      accepted.map((event) => event.type),
+    ],
   );
   await tx.query(`SELECT pg_notify($1, $2)`, [FEED_CHANNEL, last]);
 }
@@ -52,7 +57,7 @@ export async function carryOverFeed(
   if (diverged) throw new FeedDivergedError(diverged.standoff_id, diverged.version);
   const [{ count }]: { count: number }[] = await tx.query(
     `WITH missing AS (
-       SELECT r.standoff_id, r.version, r.event_id, r.type, r.item, row_number() OVER (ORDER BY r.sequence) AS n
+       SELECT r.standoff_id, r.version, r.event_id, r.type, row_number() OVER (ORDER BY r.sequence) AS n
          FROM ${rebuiltSchema}.feed r
         WHERE NOT EXISTS (SELECT 1 FROM ${liveSchema}.feed l
                            WHERE l.standoff_id = r.standoff_id AND l.version = r.version)),
@@ -60,8 +65,8 @@ export async function carryOverFeed(
        UPDATE ${liveSchema}.feed_sequence SET last_sequence = last_sequence + (SELECT count(*) FROM missing)
        RETURNING last_sequence - (SELECT count(*) FROM missing) AS base),
      inserted AS (
-       INSERT INTO ${liveSchema}.feed (sequence, standoff_id, version, event_id, type, item)
-       SELECT counter.base + m.n, m.standoff_id, m.version, m.event_id, m.type, m.item FROM missing m, counter
+       INSERT INTO ${liveSchema}.feed (sequence, standoff_id, version, event_id, type)
+       SELECT counter.base + m.n, m.standoff_id, m.version, m.event_id, m.type FROM missing m, counter
        RETURNING 1)
      SELECT count(*)::int AS count FROM inserted`,
   );

@@ -10,6 +10,7 @@ import { DashboardViews1765100000001 } from '../../../migrations/1765100000001-D
 import { EventsByReport1765200000000 } from '../../../migrations/1765200000000-EventsByReport';
 import { RefoldSnapshotsWithProvenance1765250000000 } from '../../../migrations/1765250000000-RefoldSnapshotsWithProvenance';
 import { DecidedEventsWithoutDocuments1765300000000 } from '../../../migrations/1765300000000-DecidedEventsWithoutDocuments';
+import { FeedWithoutDocuments1765400000000 } from '../../../migrations/1765400000000-FeedWithoutDocuments';
 
 export const MIGRATIONS = [
   InitialSchema1764230400000,
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   EventsByReport1765200000000,
   RefoldSnapshotsWithProvenance1765250000000,
   DecidedEventsWithoutDocuments1765300000000,
+  FeedWithoutDocuments1765400000000,
 ];
 
 export interface DatabaseOptions {

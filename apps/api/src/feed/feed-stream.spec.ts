@@ -1,14 +1,19 @@
 import { EventEmitter } from 'node:events';
 import type { Response } from 'express';
 import { FeedHub } from '@app/read-model/feed/feed-hub';
-import type { FeedItem } from '@app/read-model/feed/feed-item';
+import type { RecordedEvent } from '@app/domain/recorded-event';
 import type { Queryable } from '@app/read-model/queryable';
 import { FeedStream } from './feed-stream';
 
 /** The feed table in memory, answering the three queries the hub and the stream make. */
 class FakeFeed implements Queryable {
-  readonly rows: { sequence: string; standoff_id: string; version: number; type: string; item: FeedItem }[] =
-    [];
+  readonly rows: {
+    sequence: string;
+    standoff_id: string;
+    version: number;
+    type: string;
+    posted: RecordedEvent;
+  }[] = [];
   queries = 0;
 
   append(standoffId: string): void {
@@ -19,14 +24,30 @@ class FakeFeed implements Queryable {
       standoff_id: standoffId,
       version,
       type: 'statement.made',
-      item: { standoffId, version } as unknown as FeedItem,
+      posted: {
+        eventId: `00000000-0000-4000-8000-${String(sequence).padStart(12, '0')}`,
+        standoffId,
+        position: version,
+        type: 'statement.made',
+        occurredAt: 0,
+        occurredPrecision: 'day',
+        reportedAt: 0,
+        reportedPrecision: 'day',
+        recordedAt: 0,
+        actor: 'USA',
+        target: [],
+        summary: 'A statement',
+        cameo: null,
+        data: {},
+        source: null,
+      },
     });
   }
 
   async query(sql: string, parameters: unknown[] = []): Promise<unknown[]> {
     this.queries += 1;
     if (sql.includes('last_sequence')) return [{ last: String(this.rows.length) }];
-    if (sql.includes('standoff_id = $1 AND version > $2')) {
+    if (sql.includes('f.standoff_id = $1 AND f.version > $2')) {
       const [standoffId, after, limit] = parameters as [string, number, number];
       return this.rows.filter((r) => r.standoff_id === standoffId && r.version > after).slice(0, limit);
     }

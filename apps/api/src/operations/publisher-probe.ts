@@ -58,8 +58,9 @@ export async function publisherStatus(infrastructure: Infrastructure): Promise<P
 
 async function oldestWaitSeconds(db: Infrastructure['dataSource'], published: number): Promise<number> {
   const [row]: { waiting: number | null }[] = await db.query(
-    `SELECT extract(epoch FROM now() - (item ->> 'recordedAt')::timestamptz)::float8 AS waiting
-       FROM feed WHERE sequence > $1 ORDER BY feed.sequence LIMIT 1`,
+    `SELECT extract(epoch FROM now() - e.recorded_at)::float8 AS waiting
+       FROM feed f JOIN events e ON e.standoff_id = f.standoff_id AND e.position = f.version
+      WHERE f.sequence > $1 ORDER BY f.sequence LIMIT 1`,
     [published],
   );
   return Math.max(0, row?.waiting ?? 0);

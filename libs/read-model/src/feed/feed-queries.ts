@@ -1,5 +1,6 @@
+import type { RecordedEvent } from '@app/domain/recorded-event';
 import type { Queryable } from '../queryable';
-import type { FeedItem } from './feed-item';
+import { feedItemOf, type FeedItem } from './feed-item';
 
 /** A feed row: the item with the global sequence it was committed under. */
 export interface FeedRow {
@@ -15,18 +16,26 @@ interface Row {
   standoff_id: string;
   version: number;
   type: string;
-  item: FeedItem;
+  posted: RecordedEvent | null;
 }
 
-const COLUMNS = `sequence::text AS sequence, standoff_id, version, type, item`;
+/**
+ * A feed row holds its place; the item is the event as accepted, made from `events.posted` (which never
+ * changes) at the version the row names.
+ */
+const FEED_ROWS = `SELECT f.sequence::text AS sequence, f.standoff_id, f.version, f.type, e.posted
+  FROM feed f LEFT JOIN events e ON e.standoff_id = f.standoff_id AND e.position = f.version`;
 
 function toFeedRow(row: Row): FeedRow {
+  // A row without its event would be skipped by a join and break exact resume: never hand out a gap.
+  if (!row.posted)
+    throw new Error(`feed sequence ${row.sequence} names no event (${row.standoff_id} v${row.version})`);
   return {
     sequence: Number(row.sequence),
     standoffId: row.standoff_id,
     version: row.version,
     type: row.type,
-    item: row.item,
+    item: feedItemOf(row.posted),
   };
 }
 
@@ -38,7 +47,7 @@ export async function standoffFeedPage(
   limit: number,
 ): Promise<FeedRow[]> {
   const rows: Row[] = await db.query(
-    `SELECT ${COLUMNS} FROM feed WHERE standoff_id = $1 AND version > $2 ORDER BY feed.version LIMIT $3`,
+    `${FEED_ROWS} WHERE f.standoff_id = $1 AND f.version > $2 ORDER BY f.version LIMIT $3`,
     [standoffId, afterVersion, limit],
   );
   return rows.map(toFeedRow);
@@ -54,11 +63,10 @@ export async function globalFeedPage(
   const rows: Row[] =
     standoffs && standoffs.length > 0
       ? await db.query(
-          `SELECT ${COLUMNS} FROM feed WHERE standoff_id = ANY($2::text[]) AND sequence > $1
-            ORDER BY feed.sequence LIMIT $3`,
+          `${FEED_ROWS} WHERE f.standoff_id = ANY($2::text[]) AND f.sequence > $1 ORDER BY f.sequence LIMIT $3`,
           [afterSequence, standoffs, limit],
         )
-      : await db.query(`SELECT ${COLUMNS} FROM feed WHERE sequence > $1 ORDER BY feed.sequence LIMIT $2`, [
+      : await db.query(`${FEED_ROWS} WHERE f.sequence > $1 ORDER BY f.sequence LIMIT $2`, [
           afterSequence,
           limit,
         ]);
