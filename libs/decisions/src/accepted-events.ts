@@ -20,14 +20,22 @@ export async function loadEvents(
   return events;
 }
 
+/** An accepted event's place in its command and its content hash: what a retry is recognised by. */
+export interface CommandMember {
+  readonly memberIndex: number;
+  readonly contentHash: string;
+}
+
 /**
  * Stores the accepted events, each sent once: as inserted, an event's current columns are its posted values, so
- * `data` and `source` are taken from `posted` in SQL rather than sent twice (a fifth less insert time).
+ * `data` and `source` are taken from `posted` in SQL rather than sent twice (a fifth less insert time). Each
+ * row also keeps its place in the command and its content hash (`decidedMembers` reads them).
  */
 export async function insertAcceptedEvents(
   tx: Queryable,
   commandId: string,
   accepted: readonly RecordedEvent[],
+  members: ReadonlyMap<string, CommandMember> = new Map(),
 ): Promise<void> {
   const rows = accepted.map((event) => {
     const {
@@ -35,19 +43,20 @@ export async function insertAcceptedEvents(
       source: _source,
       ...columns
     } = eventRecordOf(event, event, commandId, isMetaType(event.type));
-    return columns;
+    const member = members.get(event.eventId);
+    return { ...columns, member_index: member?.memberIndex, content_hash: member?.contentHash };
   });
   await tx.query(
     `INSERT INTO events (standoff_id, position, event_id, type, meta, occurred_at, occurred_precision, reported_at,
        reported_precision, recorded_at, actor, targets, summary, cameo, data, source, posted, command_id,
-       posted_occurred_at)
+       posted_occurred_at, member_index, content_hash)
      SELECT standoff_id, position, event_id, type, meta, occurred_at, occurred_precision, reported_at,
        reported_precision, recorded_at, actor, targets, summary, cameo, posted -> 'data',
-       NULLIF(posted -> 'source', 'null'::jsonb), posted, command_id, occurred_at
+       NULLIF(posted -> 'source', 'null'::jsonb), posted, command_id, occurred_at, member_index, content_hash
        FROM jsonb_to_recordset($1::jsonb) AS x(standoff_id text, position int, event_id uuid, type text,
          meta boolean, occurred_at timestamptz, occurred_precision text, reported_at timestamptz,
          reported_precision text, recorded_at timestamptz, actor text, targets text[], summary text, cameo text,
-         posted jsonb, command_id uuid)`,
+         posted jsonb, command_id uuid, member_index int, content_hash text)`,
     [JSON.stringify(rows)],
   );
 }

@@ -16,7 +16,7 @@ import type { StandoffChange } from '@app/read-model/snapshots/standoff-changes'
 import { insertAcceptedEvents, loadEvents, markRetracted, recorrect } from './accepted-events';
 import { deadLetteredCommandId, storeDeadLetter } from './dead-letters';
 import { noticeDecided } from './decision-notices';
-import { decidedMembers, isDecided, storeDecision, type DecidedMember } from './decision-records';
+import { decidedMembers, isDecided, membersOf, storeDecision, type DecidedMember } from './decision-records';
 import { entityKey, followCorrectedCreators, knownEntities, registerEntities } from './entity-registry';
 import { isTransientDatabaseFault } from './fault-kind';
 import { appendToFeed } from './feed-outbox';
@@ -294,7 +294,7 @@ export class DecisionProjection implements LogConsumer {
     feed: RecordedEvent[],
   ): Promise<number | undefined> {
     const { standoffId } = envelope;
-    await insertAcceptedEvents(tx, envelope.commandId, accepted);
+    await insertAcceptedEvents(tx, envelope.commandId, accepted, membersOf(envelope));
     // Taken into the feed (the outbox) by appendToFeed, last in the transaction.
     feed.push(...accepted);
     let stale = await staleFrom(tx, standoffId, accepted);

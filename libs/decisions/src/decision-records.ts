@@ -2,6 +2,7 @@ import type { Rejection } from '@app/domain/decide';
 import type { Envelope } from '@app/event-log/envelope';
 import type { LogRecord } from '@app/event-log/event-log.port';
 import type { Queryable } from '@app/read-model/queryable';
+import type { CommandMember } from './accepted-events';
 import { contentHash } from './content-hash';
 
 /** How a command ended, as the projector records it: the answer a waiting or retried POST gets. */
@@ -27,15 +28,31 @@ export interface DecidedMember {
   readonly member_index: number;
 }
 
-/** The event ids of the envelope that earlier commands already took, in one lookup (idempotency and the decider). */
+/**
+ * The event ids of the envelope that earlier commands already took, in one lookup (idempotency and the decider):
+ * an accepted command's are its events, a rejected command's are kept in `decided_events`.
+ */
 export async function decidedMembers(
   tx: Queryable,
   envelope: Pick<Envelope, 'standoffId' | 'events'>,
 ): Promise<readonly DecidedMember[]> {
   return tx.query(
-    `SELECT event_id, command_id, content_hash, member_index FROM decided_events
+    `SELECT event_id, command_id, coalesce(content_hash, '') AS content_hash, coalesce(member_index, -1) AS member_index
+       FROM events WHERE standoff_id = $1 AND event_id = ANY($2::uuid[])
+     UNION ALL
+     SELECT event_id, command_id, content_hash, member_index FROM decided_events
       WHERE standoff_id = $1 AND event_id = ANY($2::uuid[])`,
     [envelope.standoffId, envelope.events.map((e) => e.eventId)],
+  );
+}
+
+/** Each event's place in the command and its content hash, by event id: stored with the accepted events. */
+export function membersOf(envelope: Pick<Envelope, 'events'>): ReadonlyMap<string, CommandMember> {
+  return new Map(
+    envelope.events.map((event, index) => [
+      event.eventId,
+      { memberIndex: index, contentHash: contentHash(event) },
+    ]),
   );
 }
 
@@ -64,7 +81,8 @@ export async function storeDecision(
       record.offset,
     ],
   );
-  if (decision.outcome === 'duplicate' || !decision.claimKey) return;
+  // An accepted command's event ids are taken by its events (insertAcceptedEvents stores their members).
+  if (decision.outcome !== 'rejected' || !decision.claimKey) return;
   const members = envelope.events.map((event, index) => ({
     event_id: event.eventId,
     member_index: index,

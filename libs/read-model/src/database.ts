@@ -11,6 +11,7 @@ import { EventsByReport1765200000000 } from '../../../migrations/1765200000000-E
 import { RefoldSnapshotsWithProvenance1765250000000 } from '../../../migrations/1765250000000-RefoldSnapshotsWithProvenance';
 import { DecidedEventsWithoutDocuments1765300000000 } from '../../../migrations/1765300000000-DecidedEventsWithoutDocuments';
 import { FeedWithoutDocuments1765400000000 } from '../../../migrations/1765400000000-FeedWithoutDocuments';
+import { AcceptedMembersInEvents1765400000001 } from '../../../migrations/1765400000001-AcceptedMembersInEvents';
 
 export const MIGRATIONS = [
   InitialSchema1764230400000,
@@ -25,6 +26,7 @@ export const MIGRATIONS = [
   RefoldSnapshotsWithProvenance1765250000000,
   DecidedEventsWithoutDocuments1765300000000,
   FeedWithoutDocuments1765400000000,
+  AcceptedMembersInEvents1765400000001,
 ];
 
 export interface DatabaseOptions {
