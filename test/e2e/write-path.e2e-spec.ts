@@ -314,6 +314,21 @@ function decisionsOnEveryLog(appOf: () => TestApp): void {
       ]);
     });
 
+    it('refuses a batch that gives one client eventId to two members, naming the id', async () => {
+      const standoff = freshStandoffId('batch-repeats');
+      const [once, twice] = [randomUUID(), randomUUID()];
+      const res = await postBatch(server(), standoff, [
+        statement({ eventId: twice }),
+        statement({ eventId: once }),
+        statement({ eventId: twice }),
+      ]);
+      expectProblem(res, 422, { type: 'validation' });
+      expect(res.body.errors).toEqual([
+        { path: '/events', message: `eventId ${twice} appears twice in the batch` },
+      ]);
+      expect(await currentVersion(server(), standoff)).toBe(0);
+    });
+
     it('stores nothing of a batch whose fourth member names a missing demand, and names that member', async () => {
       const standoff = freshStandoffId('batch-fails');
       expectStatus(await postEvent(server(), standoff, statement()), 201);

@@ -1,15 +1,25 @@
 import { createHash } from 'node:crypto';
 
-/** JSON with object keys sorted, so that equal content always gives equal text. */
+/**
+ * JSON with object keys sorted, so that equal content always gives equal text. Built by concatenation, without
+ * the arrays of entries a map/sort/join builds: it runs over every event twice on the write path. Hashes of it
+ * are stored, so its text must never change (content-hash.spec.ts pins it).
+ */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let i = 0; i < value.length; i += 1) text += `${i > 0 ? ',' : ''}${canonicalJson(value[i]) ?? ''}`;
+    return `${text}]`;
   }
-  return JSON.stringify(value);
+  const object = value as Record<string, unknown>;
+  let text = '{';
+  for (const key of Object.keys(object).sort()) {
+    const item = object[key];
+    if (item === undefined) continue;
+    text += `${text.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonicalJson(item)}`;
+  }
+  return `${text}}`;
 }
 
 export function contentHash(value: unknown): string {

@@ -82,7 +82,8 @@ export class AppendEventsHandler implements ICommandHandler<AppendEventsCommand,
       events.push(loggedEventOf(result.event, randomUUID()));
     });
     const clientIds = events.filter((e) => e.clientEventId).map((e) => e.eventId);
-    const repeated = clientIds.find((id, i) => clientIds.indexOf(id) !== i);
+    const seen = new Set<string>();
+    const repeated = clientIds.find((id) => seen.size === seen.add(id).size);
     if (repeated) errors.push({ path: '/events', message: `eventId ${repeated} appears twice in the batch` });
     return errors.length > 0 ? { ok: false, errors } : { ok: true, events };
   }
