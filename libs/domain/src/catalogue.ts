@@ -210,6 +210,8 @@ function unknownFieldErrors(input: JsonObject): FieldError[] {
  * never reach the log as a record the projector cannot store.
  */
 function jsonStorageErrors(value: unknown, path: string, depth: number): FieldError[] {
+  // Nearly every event is storable: that is settled without building a path or an array per value.
+  if (isStorable(value, depth)) return [];
   if (typeof value === 'string') {
     const problem = unstorableText(value);
     return problem ? [{ path, message: `must not contain ${problem}` }] : [];
@@ -228,6 +230,23 @@ function jsonStorageErrors(value: unknown, path: string, depth: number): FieldEr
       ? [{ path, message: `must not have a field name containing ${problem}` }]
       : jsonStorageErrors(item, childPath(path, key), depth + 1);
   });
+}
+
+/** Whether Postgres can store the value whole (the same rules as jsonStorageErrors, without the errors). */
+function isStorable(value: unknown, depth: number): boolean {
+  if (typeof value === 'string') return unstorableText(value) === undefined;
+  if (typeof value !== 'object' || value === null) return true;
+  if (depth > MAX_NESTING_DEPTH) return false;
+  if (Array.isArray(value)) {
+    if (value.length > MAX_ARRAY_ITEMS) return false;
+    for (const item of value) if (!isStorable(item, depth + 1)) return false;
+    return true;
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (unstorableText(key) !== undefined || !isStorable((value as JsonObject)[key], depth + 1)) return false;
+  }
+  return true;
 }
 
 /** Why Postgres could not store this string, or undefined when it can. */

@@ -6,7 +6,9 @@ export interface FieldError {
 
 /** The pointer to `key` inside `parent`, escaping `~` and `/` as RFC 6901 requires. */
 export function childPath(parent: string, key: string | number): string {
-  return `${parent}/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  const text = String(key);
+  if (!text.includes('~') && !text.includes('/')) return `${parent}/${text}`;
+  return `${parent}/${text.replace(/~/g, '~0').replace(/\//g, '~1')}`;
 }
 
 /** Places errors of a part under its pointer: a batch member's errors under `/events/3`. */
