@@ -41,22 +41,28 @@ export async function invalidateSnapshots(
   );
 }
 
+/**
+ * The earliest time the named events (and the events the named disputes name) have had. Both levels are index
+ * lookups by id (`= ANY(ARRAY(…))`, not a join): without statistics, as in a rebuild's new tables, Postgres
+ * planned the join as a hash over every event of the standoff, for every record.
+ */
 async function earliestTimeOf(
   tx: Queryable,
   standoffId: string,
   eventIds: string[],
 ): Promise<number | undefined> {
   const [row]: { earliest: Date | null }[] = await tx.query(
-    `WITH named AS (
+    `WITH named AS MATERIALIZED (
        SELECT posted_occurred_at, occurred_at, type, data FROM events
         WHERE standoff_id = $1 AND event_id = ANY($2::uuid[])
      )
-     SELECT least(min(n.posted_occurred_at), min(n.occurred_at),
-                  min(d.posted_occurred_at), min(d.occurred_at)) AS earliest
-       FROM named n
-       LEFT JOIN events d ON n.type = 'claim.disputed' AND d.standoff_id = $1
-                         AND d.event_id = CASE WHEN n.type = 'claim.disputed'
-                                               THEN (n.data ->> 'eventId')::uuid END`,
+     SELECT least(
+       (SELECT least(min(posted_occurred_at), min(occurred_at)) FROM named),
+       (SELECT least(min(d.posted_occurred_at), min(d.occurred_at)) FROM events d
+         WHERE d.standoff_id = $1
+           AND d.event_id = ANY(ARRAY(SELECT (n.data ->> 'eventId')::uuid FROM named n
+                                       WHERE n.type = 'claim.disputed')))
+     ) AS earliest`,
     [standoffId, eventIds],
   );
   return row?.earliest?.getTime();
