@@ -5,7 +5,7 @@ import { databaseUrl, uniqueSchemaName, waitFor } from '../../../test/support/se
 import { SyntheticHistory } from '../../../test/support/synthetic-events';
 import { createDataSource, migrate } from '@app/read-model/database';
 import { DecisionProjection } from '@app/decisions/decision-projection';
-import { rebuildBeside, READ_MODEL_TABLES } from './rebuild';
+import { rebuildBeside, READ_MODEL_TABLES, READ_PATH_INDEXES } from './rebuild';
 import { commandOf } from '../../../test/support/commands';
 
 const STANDOFF = 'rebuild-test';
@@ -66,6 +66,9 @@ describe('a rebuild beside the live read models, on the real Postgres', () => {
   it('restores damaged read models, switching them in whole', async () => {
     const before = await contents(db);
     const schemasBefore = await rebuildSchemas(db);
+    const indexesBefore = await indexesOf(db);
+    // Built after the load, not during it: they must be back, each as the migrations define it.
+    expect(indexesBefore.map((index) => index.name)).toEqual(expect.arrayContaining(READ_PATH_INDEXES));
     await db.query(`DELETE FROM decided_events`);
     await db.query(`DELETE FROM events WHERE position > 50`);
     await db.query(`UPDATE standoffs SET version = 50`);
@@ -85,6 +88,7 @@ describe('a rebuild beside the live read models, on the real Postgres', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`,
     );
     expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(READ_MODEL_TABLES));
+    expect(await indexesOf(db)).toEqual(indexesBefore);
   }, 60_000);
 });
 
@@ -106,6 +110,15 @@ async function contents(db: DataSource) {
     decided: await db.query(`SELECT count(*)::int AS n FROM decided_events`),
     offsets: await db.query(`SELECT partition, next_offset FROM projection_offsets ORDER BY partition`),
   };
+}
+
+/** The live schema's indexes and their definitions, the schema's name left out. */
+async function indexesOf(db: DataSource): Promise<{ name: string; definition: string }[]> {
+  const rows: { name: string; definition: string }[] = await db.query(
+    `SELECT indexname AS name, replace(indexdef, schemaname || '.', '') AS definition FROM pg_indexes
+      WHERE schemaname = current_schema() ORDER BY indexname`,
+  );
+  return rows;
 }
 
 async function rebuildSchemas(db: DataSource): Promise<string[]> {

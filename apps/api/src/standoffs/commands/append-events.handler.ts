@@ -90,6 +90,6 @@ export class AppendEventsHandler implements ICommandHandler<AppendEventsCommand,
 }
 
 /** The request's content, blind to the event ids the server chose, so that a retry hashes the same. */
-function requestHash(batch: boolean, events: readonly LoggedEvent[]): string {
+export function requestHash(batch: boolean, events: readonly LoggedEvent[]): string {
   return contentHash({ batch, events: events.map((e) => (e.clientEventId ? e : { ...e, eventId: null })) });
 }
