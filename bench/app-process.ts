@@ -3,6 +3,7 @@
  * runs: build `dist/` when a source changed, then `node -r tsconfig-paths/register dist/apps/api/src/main.js
  * --with-projector`), on a schema and a topic of the bench's own; and the resident memory of that process,
  * read from /proc every 250 ms, so that a bench's figure is the API's and projector's and none of the bench's.
+ * BENCH_APP_NODE_OPTIONS, if set, is the app's NODE_OPTIONS (e.g. `--max-old-space-size=128`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -127,6 +128,8 @@ export async function startAppProcess(name: string, options: AppProcessOptions =
           HOST: '127.0.0.1',
           SEED: 'false',
           KAFKAJS_NO_PARTITIONER_WARNING: '1',
+          // The bench's own NODE_OPTIONS are not the product's; BENCH_APP_NODE_OPTIONS tries some on it.
+          ...(process.env.BENCH_APP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_APP_NODE_OPTIONS } : {}),
           ...options.env,
         },
         ['API_KEYS', 'DATA_DIR', 'KAFKA_FEED_TOPIC', 'NODE_OPTIONS', 'TS_NODE_PROJECT'],

@@ -35,7 +35,8 @@ function log(line: string): void {
 }
 
 interface Answer {
-  readonly status: number;
+  /** The HTTP status, or the error's code when no answer came (e.g. ECONNRESET). */
+  readonly status: number | string;
   /** From the scheduled send to the end of the answer. */
   readonly ms: number;
   /** How late this client sent it (its own share of the latency). */
@@ -73,8 +74,10 @@ function send(
         );
       },
     );
-    // A failed request is an answer too (status 0): the loop goes on, and the summary counts it.
-    req.on('error', () => resolve({ status: 0, ms: performance.now() - scheduled, lateMs }));
+    // A failed request is an answer too (its error code): the loop goes on, and the summary counts it.
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({ status: error.code ?? error.message, ms: performance.now() - scheduled, lateMs }),
+    );
     req.end(body);
   });
 }
@@ -139,6 +142,37 @@ function eventPoster(app: AppProcess): (i: number) => { url: string; method: 'PO
   };
 }
 
+/** The app's unlabelled metrics (prom-client's text format): its own view of where a POST's time went. */
+async function metrics(app: AppProcess): Promise<Map<string, number>> {
+  const text = await (await fetch(`${app.baseUrl}/metrics`)).text();
+  const values = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const match = /^([a-z_][a-z0-9_]*) ([-0-9.e+]+)$/.exec(line);
+    if (match) values.set(match[1], Number(match[2]));
+  }
+  return values;
+}
+
+/** Append → decision known, as the app measured it (mean), and its event loop's delay over the same time. */
+interface ServerView {
+  readonly appendToDecisionMeanMs: number;
+  readonly eventLoopDelayP50Ms: number;
+  readonly eventLoopDelayP99Ms: number;
+}
+
+function serverView(before: Map<string, number>, after: Map<string, number>): ServerView {
+  const delta = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
+  const ms = (seconds: number | undefined) => Number(((seconds ?? NaN) * 1000).toFixed(1));
+  return {
+    appendToDecisionMeanMs: ms(
+      delta('standoff_decision_latency_seconds_sum') / delta('standoff_decision_latency_seconds_count'),
+    ),
+    // prom-client's event loop histogram starts afresh at every scrape: these cover the time since `before`.
+    eventLoopDelayP50Ms: ms(after.get('nodejs_eventloop_lag_p50_seconds')),
+    eventLoopDelayP99Ms: ms(after.get('nodejs_eventloop_lag_p99_seconds')),
+  };
+}
+
 async function sequential(
   posts: number,
   next: (i: number) => { url: string; body: string },
@@ -164,15 +198,18 @@ async function main(): Promise<void> {
     let posted = 0;
     const nextPost = () => post(posted++);
     const loadBefore = loadavg()[0];
-    log(`warm-up: ${WARM_UP_SECONDS} s of POSTs at ${RATE}/s`);
-    await openLoop(WARM_UP_SECONDS, nextPost);
+    // Before any POST: a backlog of decisions left by the POSTs would slow this baseline too.
     log(`baseline: GET /health/live open loop at ${RATE}/s for ${SECONDS} s`);
     const health = summarise(
       await openLoop(SECONDS, () => ({ url: `${app.baseUrl}/health/live`, method: 'GET' })),
     );
+    log(`warm-up: ${WARM_UP_SECONDS} s of POSTs at ${RATE}/s`);
+    await openLoop(WARM_UP_SECONDS, nextPost);
     log(`POST …/events open loop at ${RATE}/s for ${SECONDS} s`);
     app.rss.reset();
+    const metricsBefore = await metrics(app);
     const posts = summarise(await openLoop(SECONDS, nextPost));
+    const server = serverView(metricsBefore, await metrics(app));
     const rssMb = app.rss.maxMb();
     log(`baseline: ${SEQUENTIAL_POSTS} POSTs one at a time`);
     const oneAtATime = summarise(await sequential(SEQUENTIAL_POSTS, nextPost));
@@ -184,6 +221,7 @@ async function main(): Promise<void> {
       standoffs: STANDOFFS,
       targets: { p50Ms: TARGET_P50_MS, p99Ms: TARGET_P99_MS },
       post: posts,
+      server,
       baselines: { healthOpenLoop: health, postsOneAtATime: oneAtATime },
       appMaxRssMb: rssMb,
       load,
@@ -201,6 +239,7 @@ async function main(): Promise<void> {
         ),
         row('baseline: GET /health/live, same loop', health, ''),
         row(`baseline: ${SEQUENTIAL_POSTS} POSTs one at a time`, oneAtATime, ''),
+        `the app's own view during the POSTs: append → decision known ${server.appendToDecisionMeanMs} ms (mean), event loop delay p50 ${server.eventLoopDelayP50Ms} ms, p99 ${server.eventLoopDelayP99Ms} ms`,
         `highest RSS of the app process during the POSTs: ${rssMb} MB`,
         `load average (1 min) before / after: ${load.before} / ${load.after} on ${load.cores} cores`,
       ].join('\n'),
