@@ -20,12 +20,15 @@ const SAFETY_POLL_MS = 250;
 /**
  * Lets a POST wait for the projector's decision on its command: woken in-process when the projector runs in
  * the same process, by LISTEN/NOTIFY across processes, and by a slow poll should a notification be missed.
+ * The poll asks once for every command still waiting, not once per command: under load thousands wait, and a
+ * query each per round would queue in the pool ahead of the projector whose decisions they wait for.
  */
 export class DecisionWaiter implements DecisionListener {
   private readonly waiting = new Map<string, Set<() => void>>();
   private readonly observers = new Set<() => void>();
   private listenClient: Client | undefined;
   private poll: NodeJS.Timeout | undefined;
+  private sweeping = false;
 
   constructor(private readonly db: DataSource) {}
 
@@ -37,9 +40,7 @@ export class DecisionWaiter implements DecisionListener {
       await this.listenClient.connect();
       await this.listenClient.query(`LISTEN ${DECISIONS_CHANNEL}`);
     }
-    this.poll = setInterval(() => {
-      for (const wakers of this.waiting.values()) for (const wake of wakers) wake();
-    }, SAFETY_POLL_MS);
+    this.poll = setInterval(() => void this.sweep(), SAFETY_POLL_MS);
     this.poll.unref();
   }
 
@@ -49,8 +50,31 @@ export class DecisionWaiter implements DecisionListener {
   }
 
   decided(commandIds: readonly string[]): void {
-    for (const id of commandIds) for (const wake of this.waiting.get(id) ?? []) wake();
+    this.wake(commandIds);
     for (const observe of this.observers) observe();
+  }
+
+  private wake(commandIds: readonly string[]): void {
+    for (const id of commandIds) for (const wake of this.waiting.get(id) ?? []) wake();
+  }
+
+  /** Wakes the waiting commands decided (or dead-lettered) whose notice never came, in one query. */
+  private async sweep(): Promise<void> {
+    if (this.sweeping || this.waiting.size === 0) return;
+    this.sweeping = true;
+    try {
+      const rows: { command_id: string }[] = await this.db.query(
+        `SELECT command_id::text FROM decisions WHERE command_id = ANY($1::uuid[])
+         UNION ALL
+         SELECT command_id::text FROM dead_letters WHERE command_id = ANY($1::uuid[]) AND replayed_at IS NULL`,
+        [[...this.waiting.keys()]],
+      );
+      this.wake(rows.map((row) => row.command_id));
+    } catch {
+      // The next round asks again; a wait ends at its deadline regardless.
+    } finally {
+      this.sweeping = false;
+    }
   }
 
   /** Called after every decision notice, whatever the command (the feed wakes on it); returns the unsubscribe. */
