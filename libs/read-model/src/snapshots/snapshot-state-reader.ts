@@ -6,6 +6,7 @@ import { keyOf } from '../fold-key';
 import type { Queryable } from '../queryable';
 import { BEFORE_EVERYTHING, distinctEvents, loadKnowledgeAbout, type CandidateRow } from './snapshot-events';
 import type { SnapshotRow } from './snapshot-maintainer';
+import type { SnapshotStateCache } from './snapshot-state-cache';
 
 export interface StateAt {
   readonly standoffId: string;
@@ -20,15 +21,14 @@ export interface StateAt {
  * as `stateAt` over the whole history, at a cost bounded by the snapshot interval rather than the history.
  * Run it inside one REPEATABLE READ transaction so that snapshot and tail come from the same moment.
  */
-export async function readStateFromSnapshots(db: Queryable, query: StateAt): Promise<StandoffState> {
+export async function readStateFromSnapshots(
+  db: Queryable,
+  query: StateAt,
+  cache?: SnapshotStateCache,
+): Promise<StandoffState> {
   const asOf = new Date(query.asOf);
   const knownAt = new Date(query.knownAt);
-  const [snapshot]: SnapshotRow[] = await db.query(
-    `SELECT seq, occurred_at, reported_at, position, max_reported_at, folded, state FROM state_snapshots
-      WHERE standoff_id = $1 AND occurred_at <= $2 AND max_reported_at <= $3
-      ORDER BY seq DESC LIMIT 1`,
-    [query.standoffId, asOf, knownAt],
-  );
+  const { snapshot, title } = await readSnapshotAndTitle(db, query.standoffId, asOf, knownAt, cache);
   const after = snapshot ? keyOf(snapshot) : BEFORE_EVERYTHING;
   // Events in valid-time order after the snapshot up to asOf, and every event whose occurredAt a correction
   // changed: as known at knownAt it may stand anywhere, so the domain places it. (`occurred_at >= $2` repeats
@@ -57,11 +57,54 @@ export async function readStateFromSnapshots(db: Queryable, query: StateAt): Pro
       (known) => isIncluded(known) && inTail.has(known.event.eventId) && known.event.occurredAt <= query.asOf,
     ),
   );
-  const [titled]: { title: string | null }[] = await db.query(
-    `SELECT data ->> 'title' AS title FROM events
-      WHERE standoff_id = $1 AND type = 'standoff.described' AND reported_at <= $2
-      ORDER BY occurred_at DESC, reported_at DESC, position DESC LIMIT 1`,
-    [query.standoffId, knownAt],
+  return toStandoffStateView(state, { ...query, title });
+}
+
+/**
+ * The latest snapshot usable at (`asOf`, `knownAt`) and the title known at `knownAt`, in one statement. The
+ * state (~140 KB) is left out when `cache` holds it: the row's `seq:xmin` names it for as long as it stands.
+ */
+async function readSnapshotAndTitle(
+  db: Queryable,
+  standoffId: string,
+  asOf: Date,
+  knownAt: Date,
+  cache: SnapshotStateCache | undefined,
+): Promise<{ snapshot: SnapshotRow | undefined; title: string | null }> {
+  const [row]: (Omit<SnapshotRow, 'state'> & {
+    seq: number | null;
+    xmin: string;
+    state: SnapshotRow['state'] | null;
+    title: string | null;
+  })[] = await db.query(
+    `SELECT s.seq, s.occurred_at, s.reported_at, s.position, s.max_reported_at, s.folded, s.xmin,
+            CASE WHEN s.seq::text || ':' || s.xmin = ANY($4::text[]) THEN NULL ELSE s.state END AS state,
+            (SELECT data ->> 'title' FROM events
+              WHERE standoff_id = $1 AND type = 'standoff.described' AND reported_at <= $3
+              ORDER BY occurred_at DESC, reported_at DESC, position DESC LIMIT 1) AS title
+       FROM (SELECT 1) AS one
+       LEFT JOIN LATERAL (
+         SELECT seq, occurred_at, reported_at, position, max_reported_at, folded, xmin::text AS xmin, state
+           FROM state_snapshots
+          WHERE standoff_id = $1 AND occurred_at <= $2 AND max_reported_at <= $3
+          ORDER BY seq DESC LIMIT 1
+       ) AS s ON true`,
+    [standoffId, asOf, knownAt, cache?.keysOf(standoffId) ?? []],
   );
-  return toStandoffStateView(state, { ...query, title: titled?.title ?? null });
+  const title = row?.title ?? null;
+  if (!row || row.seq === null) return { snapshot: undefined, title };
+  const identity = { standoffId, seq: row.seq, xmin: row.xmin };
+  const state = row.state ?? cache?.get(identity);
+  // Evicted between the two looks (another query of this reader ran meanwhile): read it again.
+  const stored = state ?? (await readState(db, standoffId, row.seq));
+  if (row.state !== null) cache?.set(identity, row.state);
+  return { snapshot: { ...row, seq: row.seq, state: stored }, title };
+}
+
+async function readState(db: Queryable, standoffId: string, seq: number): Promise<SnapshotRow['state']> {
+  const [row]: { state: SnapshotRow['state'] }[] = await db.query(
+    `SELECT state FROM state_snapshots WHERE standoff_id = $1 AND seq = $2`,
+    [standoffId, seq],
+  );
+  return row.state;
 }
