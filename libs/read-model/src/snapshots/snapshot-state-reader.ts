@@ -32,15 +32,16 @@ export async function readStateFromSnapshots(
   const after = snapshot ? keyOf(snapshot) : BEFORE_EVERYTHING;
   // Events in valid-time order after the snapshot up to asOf, and every event whose occurredAt a correction
   // changed: as known at knownAt it may stand anywhere, so the domain places it. (`occurred_at >= $2` repeats
-  // the row comparison in a form the planner can estimate: without it, it scans the table.)
+  // the row comparison in a form the planner can estimate: without it, it scans the table.) The second branch
+  // repeats no row of the first: deduplicating in SQL would hash every document of a long tail.
   const tail: CandidateRow[] = await db.query(
     `SELECT event_id, occurred_at, reported_at, position, posted FROM events
       WHERE standoff_id = $1 AND (occurred_at, reported_at, position) > ($2, $3, $4)
         AND occurred_at >= $2 AND occurred_at <= $5 AND reported_at <= $6
-     UNION
+     UNION ALL
      SELECT event_id, occurred_at, reported_at, position, posted FROM events
       WHERE standoff_id = $1 AND time_corrected AND (occurred_at, reported_at, position) > ($2, $3, $4)
-        AND reported_at <= $6`,
+        AND reported_at <= $6 AND occurred_at > $5`,
     [query.standoffId, after.occurredAt, after.reportedAt, after.position, asOf, knownAt],
   );
   const knowledge = await loadKnowledgeAbout(
