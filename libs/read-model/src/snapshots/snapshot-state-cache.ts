@@ -1,6 +1,4 @@
-import type { FoldState } from '@app/domain/state';
-
-/** Parsed states kept per reader: each is ~140 KB of JSON, ~1 MB once parsed. */
+/** States kept per reader, as JSON text: ~150 KB each. */
 const CACHED_STATES = 16;
 
 /** What names one stored snapshot for as long as its row stands: a row deleted and built again has a new `xmin`. */
@@ -11,14 +9,14 @@ export interface SnapshotIdentity {
 }
 
 /**
- * The parsed states of the snapshots a reader used last, so that a query on a snapshot it read before skips
- * reading, sending and parsing the state again. Keyed by the row's identity, which no later row shares, so an
- * entry is never stale: a snapshot deleted and built again is another key. Owned by one reader of one
- * database (an `xmin` means nothing in another cluster). States handed out are shared: fold a copy
- * (`foldEvents` does).
+ * The states of the snapshots a reader used last, as the JSON text the row holds, so that a query on a snapshot
+ * it read before skips reading and sending the state again. Keyed by the row's identity, which no later row
+ * shares, so an entry is never stale: a snapshot deleted and built again, or rewritten, is another key. Owned by
+ * one reader of one database (an `xmin` means nothing in another cluster). Text rather than the parsed state:
+ * each query parses its own copy, which it may fold onto, and parsing costs what a copy would.
  */
 export class SnapshotStateCache {
-  private readonly states = new Map<string, FoldState>();
+  private readonly states = new Map<string, string>();
 
   constructor(private readonly capacity = CACHED_STATES) {}
 
@@ -30,7 +28,7 @@ export class SnapshotStateCache {
       .map((key) => key.slice(prefix.length));
   }
 
-  get(snapshot: SnapshotIdentity): FoldState | undefined {
+  get(snapshot: SnapshotIdentity): string | undefined {
     const key = entryKey(snapshot);
     const state = this.states.get(key);
     if (state === undefined) return undefined;
@@ -39,7 +37,7 @@ export class SnapshotStateCache {
     return state;
   }
 
-  set(snapshot: SnapshotIdentity, state: FoldState): void {
+  set(snapshot: SnapshotIdentity, state: string): void {
     const key = entryKey(snapshot);
     this.states.delete(key);
     this.states.set(key, state);

@@ -1,6 +1,6 @@
-import { foldEvents, initialState } from '@app/domain/fold';
+import { foldEventsOnto, initialState } from '@app/domain/fold';
 import { isIncluded, knowledgeView } from '@app/domain/knowledge';
-import type { StandoffState } from '@app/domain/state';
+import type { FoldState, StandoffState } from '@app/domain/state';
 import { toStandoffStateView } from '@app/domain/state-at';
 import { keyOf } from '../fold-key';
 import type { Queryable } from '../queryable';
@@ -52,7 +52,8 @@ export async function readStateFromSnapshots(
   );
   const view = knowledgeView(distinctEvents(tail, knowledge), query.knownAt);
   const inTail = new Set(tail.map((row) => row.event_id));
-  const state = foldEvents(
+  // The snapshot's state was parsed for this query alone: folded onto, not copied.
+  const state = foldEventsOnto(
     snapshot ? snapshot.state : initialState(),
     view.events.filter(
       (known) => isIncluded(known) && inTail.has(known.event.eventId) && known.event.occurredAt <= query.asOf,
@@ -75,11 +76,11 @@ async function readSnapshotAndTitle(
   const [row]: (Omit<SnapshotRow, 'state'> & {
     seq: number | null;
     xmin: string;
-    state: SnapshotRow['state'] | null;
+    state: string | null;
     title: string | null;
   })[] = await db.query(
     `SELECT s.seq, s.occurred_at, s.reported_at, s.position, s.max_reported_at, s.folded, s.xmin,
-            CASE WHEN s.seq::text || ':' || s.xmin = ANY($4::text[]) THEN NULL ELSE s.state END AS state,
+            CASE WHEN s.seq::text || ':' || s.xmin = ANY($4::text[]) THEN NULL ELSE s.state::text END AS state,
             (SELECT data ->> 'title' FROM events
               WHERE standoff_id = $1 AND type = 'standoff.described' AND reported_at <= $3
               ORDER BY occurred_at DESC, reported_at DESC, position DESC LIMIT 1) AS title
@@ -95,16 +96,15 @@ async function readSnapshotAndTitle(
   const title = row?.title ?? null;
   if (!row || row.seq === null) return { snapshot: undefined, title };
   const identity = { standoffId, seq: row.seq, xmin: row.xmin };
-  const state = row.state ?? cache?.get(identity);
   // Evicted between the two looks (another query of this reader ran meanwhile): read it again.
-  const stored = state ?? (await readState(db, standoffId, row.seq));
+  const text = row.state ?? cache?.get(identity) ?? (await readState(db, standoffId, row.seq));
   if (row.state !== null) cache?.set(identity, row.state);
-  return { snapshot: { ...row, seq: row.seq, state: stored }, title };
+  return { snapshot: { ...row, seq: row.seq, state: JSON.parse(text) as FoldState }, title };
 }
 
-async function readState(db: Queryable, standoffId: string, seq: number): Promise<SnapshotRow['state']> {
-  const [row]: { state: SnapshotRow['state'] }[] = await db.query(
-    `SELECT state FROM state_snapshots WHERE standoff_id = $1 AND seq = $2`,
+async function readState(db: Queryable, standoffId: string, seq: number): Promise<string> {
+  const [row]: { state: string }[] = await db.query(
+    `SELECT state::text AS state FROM state_snapshots WHERE standoff_id = $1 AND seq = $2`,
     [standoffId, seq],
   );
   return row.state;
