@@ -1,4 +1,5 @@
-import { evolve, foldEvents, initialState } from './fold';
+import type { FoldState } from './state';
+import { evolve, foldEvents, foldEventsOnto, initialState } from './fold';
 import { knowledgeView, unmarked } from './knowledge';
 import { includedEvents, toStandoffStateView } from './state-at';
 import { aDenial, aDispute, anEvent, aRetraction, given, withoutProvenance } from './test-support/builders';
@@ -653,6 +654,15 @@ describe('the fold', () => {
       const snapshot = JSON.stringify(foldEvents(initialState(), included.slice(0, 2)));
       const resumed = included.slice(2).reduce(evolve, JSON.parse(snapshot));
       expect(resumed).toEqual(foldEvents(initialState(), included));
+    });
+
+    it('folds onto a parsed snapshot it is given, without a copy, to the same state as in one go', () => {
+      const parsed = JSON.parse(
+        JSON.stringify(foldEvents(initialState(), included.slice(0, 2))),
+      ) as FoldState;
+      const folded = foldEventsOnto(parsed, included.slice(2));
+      expect(folded).toBe(parsed);
+      expect(folded).toEqual(foldEvents(initialState(), included));
     });
 
     it('is total: malformed data and meta or retracted events leave the state as it was, or only counted', () => {

@@ -10,6 +10,7 @@ import {
 import { knowledgeView, type KnownEvent } from '@app/domain/knowledge';
 import { keyOf } from './fold-key';
 import type { Queryable } from './queryable';
+import type { SnapshotStateCache } from './snapshots/snapshot-state-cache';
 import { readStateFromSnapshots } from './snapshots/snapshot-state-reader';
 import { distinctEvents, loadKnowledgeAbout, type CandidateRow } from './snapshots/snapshot-events';
 
@@ -144,10 +145,11 @@ async function readValidTimeDiff(
   db: Queryable,
   request: ValidTimeDiffRequest,
   version: number,
+  cache: SnapshotStateCache | undefined,
 ): Promise<ValidTimeDiff> {
   const { standoffId, from, to, knownAt } = request;
-  const before = await readStateFromSnapshots(db, { standoffId, asOf: from, knownAt, version });
-  const after = await readStateFromSnapshots(db, { standoffId, asOf: to, knownAt, version });
+  const before = await readStateFromSnapshots(db, { standoffId, asOf: from, knownAt, version }, cache);
+  const after = await readStateFromSnapshots(db, { standoffId, asOf: to, knownAt, version }, cache);
   const { known, readUpTo } = await loadEventsOccurredIn(db, request, version);
   return validTimeDiff(before, after, known, { standoffId, from, to, knownAt, version }, readUpTo);
 }
@@ -156,10 +158,11 @@ async function readKnowledgeTimeDiff(
   db: Queryable,
   request: KnowledgeTimeDiffRequest,
   version: number,
+  cache: SnapshotStateCache | undefined,
 ): Promise<KnowledgeTimeDiff> {
   const { standoffId, asOf, knownFrom, knownTo } = request;
-  const before = await readStateFromSnapshots(db, { standoffId, asOf, knownAt: knownFrom, version });
-  const after = await readStateFromSnapshots(db, { standoffId, asOf, knownAt: knownTo, version });
+  const before = await readStateFromSnapshots(db, { standoffId, asOf, knownAt: knownFrom, version }, cache);
+  const after = await readStateFromSnapshots(db, { standoffId, asOf, knownAt: knownTo, version }, cache);
   const { known, readUpTo } = await loadEventsReportedIn(db, request, version);
   return knowledgeTimeDiff(before, after, known, { standoffId, asOf, knownFrom, knownTo, version }, readUpTo);
 }
@@ -168,8 +171,13 @@ async function readKnowledgeTimeDiff(
  * The diff the request asks for, as of the standoff's `version`. Run it inside one REPEATABLE READ
  * transaction so that both states and the events come from the same moment.
  */
-export function readDiff(db: Queryable, request: DiffRequest, version: number): Promise<StandoffDiff> {
+export function readDiff(
+  db: Queryable,
+  request: DiffRequest,
+  version: number,
+  cache?: SnapshotStateCache,
+): Promise<StandoffDiff> {
   return request.axis === 'valid'
-    ? readValidTimeDiff(db, request, version)
-    : readKnowledgeTimeDiff(db, request, version);
+    ? readValidTimeDiff(db, request, version, cache)
+    : readKnowledgeTimeDiff(db, request, version, cache);
 }

@@ -8,6 +8,7 @@ import { createDataSource, migrate } from '../database';
 import { DecisionProjection } from '@app/decisions/decision-projection';
 import { SnapshotBuilder } from './snapshot-builder';
 import { SnapshotMaintainer } from './snapshot-maintainer';
+import { SnapshotStateCache } from './snapshot-state-cache';
 import { readStateFromSnapshots } from './snapshot-state-reader';
 import { commandOf, recordOf } from '../../../../test/support/commands';
 import type { FoldState } from '@app/domain/state';
@@ -80,6 +81,54 @@ describe('state from snapshots on the real Postgres', () => {
         readStateFromSnapshots(tx, { standoffId: STANDOFF, ...query, version }),
       );
       expect({ query, state: actual }).toEqual({ query, state: expected });
+    }
+  });
+
+  it('reads a snapshot it read before from its cache of parsed states, never a state deleted or rewritten since', async () => {
+    const cache = new SnapshotStateCache(4);
+    const query = { standoffId: STANDOFF, asOf: Date.now(), knownAt: Date.now(), version };
+    const statesSent: boolean[] = [];
+    const read = () =>
+      db.transaction('REPEATABLE READ', (tx) => {
+        const watched = {
+          async query(sql: string, parameters?: unknown[]) {
+            const rows = await tx.query(sql, parameters);
+            if (sql.includes('FROM state_snapshots')) statesSent.push(rows[0]?.state != null);
+            return rows;
+          },
+        };
+        return readStateFromSnapshots(watched, query, cache);
+      });
+    const expected = stateAt(events, query);
+    expect(await read()).toEqual(expected);
+    expect(await read()).toEqual(expected);
+    expect(statesSent).toEqual([true, false]);
+
+    // The same snapshot rewritten (a new row version, as a rebuild writes): the cache must not answer for it.
+    const [latest]: { seq: number; state: FoldState }[] = await db.query(
+      `SELECT seq, state FROM state_snapshots WHERE standoff_id = $1 ORDER BY seq DESC LIMIT 1`,
+      [STANDOFF],
+    );
+    const rewrite = (state: unknown) =>
+      db.query(`UPDATE state_snapshots SET state = $3 WHERE standoff_id = $1 AND seq = $2`, [
+        STANDOFF,
+        latest.seq,
+        JSON.stringify(state),
+      ]);
+    await rewrite(withoutProvenance(latest.state));
+    expect(await read()).not.toEqual(expected);
+    await rewrite(latest.state);
+    expect(await read()).toEqual(expected);
+    expect(statesSent).toEqual([true, false, true, true]);
+
+    const random = rng(11);
+    for (let i = 0; i < 40; i++) {
+      const asOf = events[Math.floor(random() * events.length)].occurredAt;
+      const known = { standoffId: STANDOFF, asOf, knownAt: Date.now(), version };
+      const actual = await db.transaction('REPEATABLE READ', (tx) =>
+        readStateFromSnapshots(tx, known, cache),
+      );
+      expect({ asOf, state: actual }).toEqual({ asOf, state: stateAt(events, known) });
     }
   });
 
