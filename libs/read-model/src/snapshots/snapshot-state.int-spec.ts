@@ -82,7 +82,8 @@ describe('state from snapshots on the real Postgres', () => {
       );
       expect({ query, state: actual }).toEqual({ query, state: expected });
     }
-  });
+    // 60 full folds beside 60 queries: well over jest's 5 s default on a loaded machine.
+  }, 60_000);
 
   it('reads a snapshot it read before from its cache of parsed states, never a state deleted or rewritten since', async () => {
     const cache = new SnapshotStateCache(4);
