@@ -27,6 +27,7 @@ import { createDataSource } from '@app/read-model/database';
 import { SnapshotMaintainer } from '@app/read-model/snapshots/snapshot-maintainer';
 import { SyntheticHistory, type EventBody } from '../test/support/synthetic-events';
 import { startAppProcess } from './app-process';
+import { benchLog, figure, round2, type Figure } from './figures';
 import { ensureServices } from './services';
 
 const SIZES = (process.env.BENCH_EVENTS ?? '10000,200000').split(',').map(Number);
@@ -35,20 +36,7 @@ const MAX_AHEAD = 20 * BATCH;
 const TARGET_EVENTS_PER_SECOND = 30_000;
 const TARGET_SHARE_OF_CEILING = 0.5;
 
-interface Figure {
-  readonly events: number;
-  readonly seconds: number;
-  readonly eventsPerSecond: number;
-}
-
-function log(line: string): void {
-  console.log(`[bench:ingest] ${line}`);
-}
-
-function figure(events: number, started: number): Figure {
-  const seconds = (performance.now() - started) / 1000;
-  return { events, seconds, eventsPerSecond: Math.round(events / seconds) };
-}
+const log = benchLog('bench:ingest');
 
 /**
  * The same batches for both pipelines (the same seed), each as the JSON array of its bodies, made before either
@@ -243,10 +231,6 @@ async function main(): Promise<void> {
     `${JSON.stringify({ measuredAt: new Date().toISOString(), results }, null, 2)}\n`,
   );
   log('wrote bench/results/ingest.json');
-}
-
-function round2(value: number): number {
-  return Math.round(value * 100) / 100;
 }
 
 function cores(): number {

@@ -35,6 +35,7 @@ import { rebuildBeside } from '@app/projection/rebuild';
 import { requestHash } from '../apps/api/src/standoffs/commands/append-events.handler';
 import { SyntheticHistory } from '../test/support/synthetic-events';
 import { BENCH_HISTORY } from './bench-history';
+import { benchLog, figure, round2, type Figure } from './figures';
 import { ensureServices } from './services';
 
 const SIZES = (process.env.BENCH_EVENTS ?? '10000,1000000').split(',').map(Number);
@@ -45,20 +46,7 @@ const PARTITIONS = 6;
 const APPENDS_IN_FLIGHT = 16;
 const TARGET_EVENTS_PER_SECOND = 50_000;
 
-interface Figure {
-  readonly events: number;
-  readonly seconds: number;
-  readonly eventsPerSecond: number;
-}
-
-function log(line: string): void {
-  console.log(`[bench:rebuild] ${line}`);
-}
-
-function figure(events: number, started: number): Figure {
-  const seconds = (performance.now() - started) / 1000;
-  return { events, seconds: round2(seconds), eventsPerSecond: Math.round(events / seconds) };
-}
+const log = benchLog('bench:rebuild');
 
 /** The envelope the API appends for `POST /v1/standoffs/{standoffId}/events:batch` with these bodies. */
 function batchEnvelope(standoffId: string, bodies: readonly unknown[]): Envelope {
@@ -255,10 +243,6 @@ async function main(): Promise<void> {
     `${JSON.stringify({ measuredAt: new Date().toISOString(), target: TARGET_EVENTS_PER_SECOND, results }, null, 2)}\n`,
   );
   log('wrote bench/results/rebuild.json');
-}
-
-function round2(value: number): number {
-  return Math.round(value * 100) / 100;
 }
 
 main().catch((error: unknown) => {
