@@ -1,4 +1,5 @@
 import { isMetaType, namedEventId } from '@app/domain/events';
+import { parseTime } from '@app/domain/time';
 import type { RecordedEvent } from '@app/domain/recorded-event';
 import type { Queryable } from '@app/read-model/queryable';
 import type { SnapshotMaintainer } from '@app/read-model/snapshots/snapshot-maintainer';
@@ -17,11 +18,21 @@ export async function staleFrom(
   const named = accepted.flatMap((e) => namedEventId(e) ?? []);
   const earliestOwn = Math.min(
     ...accepted.filter((e) => !isMetaType(e.type)).map((e) => e.occurredAt),
+    // A correction reported out of order may place its event there for some knowledge times only, however
+    // the event stands now: the snapshots from there on must be judged again.
+    ...accepted.flatMap((e) => correctedTimeOf(e) ?? []),
     Number.POSITIVE_INFINITY,
   );
   const earliestNamed = named.length > 0 ? await earliestTimeOf(tx, standoffId, named) : undefined;
   const from = Math.min(earliestOwn, earliestNamed ?? Number.POSITIVE_INFINITY);
   return Number.isFinite(from) ? from : undefined;
+}
+
+/** The valid time a correction sets for its event, if it sets one. */
+function correctedTimeOf(event: RecordedEvent): number | undefined {
+  if (event.type !== 'event.corrected') return undefined;
+  const set = (event.data as { set?: { occurredAt?: unknown } }).set;
+  return typeof set?.occurredAt === 'string' ? parseTime(set.occurredAt)?.ms : undefined;
 }
 
 /**
