@@ -55,6 +55,14 @@ export async function carryOverFeed(
       LIMIT 1`,
   );
   if (diverged) throw new FeedDivergedError(diverged.standoff_id, diverged.version);
+  // The feed reads each item from its event: a position whose event the rebuild did not accept would name none.
+  const [orphaned]: { standoff_id: string; version: number }[] = await tx.query(
+    `SELECT l.standoff_id, l.version FROM ${liveSchema}.feed l
+      WHERE NOT EXISTS (SELECT 1 FROM ${rebuiltSchema}.events e
+                         WHERE e.standoff_id = l.standoff_id AND e.position = l.version AND e.event_id = l.event_id)
+      LIMIT 1`,
+  );
+  if (orphaned) throw new FeedDivergedError(orphaned.standoff_id, orphaned.version);
   const [{ count }]: { count: number }[] = await tx.query(
     `WITH missing AS (
        SELECT r.standoff_id, r.version, r.event_id, r.type, row_number() OVER (ORDER BY r.sequence) AS n

@@ -31,6 +31,7 @@ export interface SnapshotBuilderOptions {
 }
 
 const LOCK_NOT_AVAILABLE = '55P03';
+const UNIQUE_VIOLATION = '23505';
 
 type Outcome = 'built' | 'none' | 'held' | 'changed';
 
@@ -210,7 +211,14 @@ export class SnapshotBuilder {
       try {
         found = await this.maintainer.insertWhileAtMost(this.db, standoffId, snapshot, upTo);
       } catch (error) {
-        if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) return 'held';
+        const code = (error as { code?: string }).code;
+        if (code === LOCK_NOT_AVAILABLE) return 'held';
+        // Another process's builder stored this snapshot while the statement waited for the lock (its check for
+        // a later snapshot saw the table as it was before the wait).
+        if (code === UNIQUE_VIOLATION) {
+          this.stats.discarded += 1;
+          return 'changed';
+        }
         throw error;
       }
       if (found.version === undefined) return 'none';
@@ -219,8 +227,10 @@ export class SnapshotBuilder {
         this.stats.built += 1;
         return 'built';
       }
+      // Refused for a version beyond `upTo`: once the projector's report shows it left the snapshot intact, the
+      // next attempt stores it; a stale one, or a place taken meanwhile (found.version <= upTo), ends here.
       const judged = this.changes.judge(standoffId, read.version, found.version, checkpoint);
-      if (judged !== 'unknown' || Date.now() >= deadline || found.version <= upTo) {
+      if (judged === 'stale' || Date.now() >= deadline || found.version <= upTo) {
         this.stats.discarded += 1;
         return 'changed';
       }
