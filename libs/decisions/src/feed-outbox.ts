@@ -56,9 +56,10 @@ export async function carryOverFeed(
   );
   if (diverged) throw new FeedDivergedError(diverged.standoff_id, diverged.version);
   // The feed reads each item from its event: a position whose event the rebuild did not accept would name none.
+  // The rebuilt events are the live schema's by now (the switch moves the read models before the feed).
   const [orphaned]: { standoff_id: string; version: number }[] = await tx.query(
     `SELECT l.standoff_id, l.version FROM ${liveSchema}.feed l
-      WHERE NOT EXISTS (SELECT 1 FROM ${rebuiltSchema}.events e
+      WHERE NOT EXISTS (SELECT 1 FROM ${liveSchema}.events e
                          WHERE e.standoff_id = l.standoff_id AND e.position = l.version AND e.event_id = l.event_id)
       LIMIT 1`,
   );
