@@ -22,11 +22,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Client } from 'pg';
 import { createDataSource } from '@app/read-model/database';
 import { SnapshotMaintainer } from '@app/read-model/snapshots/snapshot-maintainer';
 import { SyntheticHistory, type EventBody } from '../test/support/synthetic-events';
 import { startAppProcess } from './app-process';
+import { startBareConsumer } from './bare-pipeline';
 import { benchLog, figure, round2, type Figure } from './figures';
 import { ensureServices } from './services';
 
@@ -66,51 +66,19 @@ function* groupsOf<T>(items: Iterable<T>, size: number): Generator<T[]> {
 }
 
 async function ceiling(records: readonly string[], events: number): Promise<Figure> {
-  const { testKafka, uniqueName, uniqueSchemaName, databaseUrl } = await import('../test/support/services');
+  const { testKafka, uniqueName } = await import('../test/support/services');
   const kafka = testKafka('bench-ingest-ceiling');
   const topic = uniqueName('bench-ingest-ceiling');
-  const schema = uniqueSchemaName('bench_ceiling');
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
-  const db = new Client({ connectionString: databaseUrl() });
-  await db.connect();
-  await db.query(`CREATE SCHEMA "${schema}"`);
-  await db.query(`SET search_path TO "${schema}"`);
-  await db.query(`CREATE TABLE rows (key text, seq int, body jsonb)`);
-  await db.query(`CREATE TABLE offsets (part int PRIMARY KEY, next bigint)`);
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  const consumer = kafka.consumer({ groupId: `${topic}.group`, maxWaitTimeInMs: 50, maxBytes: 64 << 20 });
-  await Promise.all([producer.connect(), consumer.connect()]);
-  await consumer.subscribe({ topic, fromBeginning: true });
-  let stored = 0;
-  const done = new Promise<void>((resolve, reject) => {
-    void consumer
-      .run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
-          for (const message of batch.messages) {
-            const bodies = JSON.parse(String(message.value)) as EventBody[];
-            await db.query('BEGIN');
-            await db.query(
-              `INSERT INTO rows (key, seq, body) SELECT 'bench', ordinality, value
-                 FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY`,
-              [JSON.stringify(bodies)],
-            );
-            await db.query(
-              `INSERT INTO offsets (part, next) VALUES ($1, $2) ON CONFLICT (part) DO UPDATE SET next = $2`,
-              [batch.partition, Number(message.offset) + 1],
-            );
-            await db.query('COMMIT');
-            resolveOffset(message.offset);
-            stored += bodies.length;
-            if (stored >= events) resolve();
-          }
-          await heartbeat();
-        },
-      })
-      .catch(reject);
+  await producer.connect();
+  const bare = await startBareConsumer(kafka, topic, `${topic}.group`, {
+    rowsColumns: 'key text, seq int, body jsonb',
+    insert: `INSERT INTO rows (key, seq, body) SELECT 'bench', ordinality, value
+               FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY`,
+    parametersOf: (value) => [value],
   });
   const started = performance.now();
   for (const group of groupsOf(records, 10)) {
@@ -120,14 +88,12 @@ async function ceiling(records: readonly string[], events: number): Promise<Figu
       messages: group.map((bodies) => ({ key: 'bench', value: bodies })),
     });
   }
-  await done;
+  await bare.stored(records.length);
   const result = figure(events, started);
-  await consumer.disconnect();
+  await bare.close();
   await producer.disconnect();
   await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
   await admin.disconnect();
-  await db.query(`DROP SCHEMA "${schema}" CASCADE`);
-  await db.end();
   return result;
 }
 

@@ -24,7 +24,6 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Logger } from '@nestjs/common';
-import { Client } from 'pg';
 import { validateEvent } from '@app/domain/catalogue';
 import { RULE_BOOK } from '@app/domain/rules';
 import { CODEC_VERSION, loggedEventOf, type Envelope } from '@app/event-log/envelope';
@@ -35,6 +34,7 @@ import { rebuildBeside } from '@app/projection/rebuild';
 import { requestHash } from '../apps/api/src/standoffs/commands/append-events.handler';
 import { SyntheticHistory } from '../test/support/synthetic-events';
 import { BENCH_HISTORY } from './bench-history';
+import { startBareConsumer } from './bare-pipeline';
 import { benchLog, figure, round2, type Figure } from './figures';
 import { ensureServices } from './services';
 
@@ -95,59 +95,28 @@ async function loadLog(eventLog: EventLog, events: number, size: number): Promis
 
 /** The bare pipeline over the same topic: a kafkajs consumer, one multi-row INSERT per record, offsets beside. */
 async function ceiling(topic: string, records: number, events: number): Promise<Figure> {
-  const { testKafka, uniqueSchemaName, databaseUrl } = await import('../test/support/services');
-  const kafka = testKafka('bench-rebuild-ceiling');
-  const schema = uniqueSchemaName('bench_rebuild_ceiling');
-  const db = new Client({ connectionString: databaseUrl() });
-  await db.connect();
-  await db.query(`CREATE SCHEMA "${schema}"`);
-  await db.query(`SET search_path TO "${schema}"`);
-  await db.query(`CREATE TABLE rows (standoff_id text, seq int, event_id uuid, body jsonb)`);
-  await db.query(`CREATE TABLE offsets (part int PRIMARY KEY, next bigint)`);
-  const consumer = kafka.consumer({
-    groupId: `${topic}.ceiling.${randomUUID()}`,
-    maxWaitTimeInMs: 50,
-    maxBytes: 64 << 20,
-  });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  let stored = 0;
+  const { testKafka } = await import('../test/support/services');
+  const bare = await startBareConsumer(
+    testKafka('bench-rebuild-ceiling'),
+    topic,
+    `${topic}.ceiling.${randomUUID()}`,
+    {
+      rowsColumns: 'standoff_id text, seq int, event_id uuid, body jsonb',
+      insert: `INSERT INTO rows (standoff_id, seq, event_id, body)
+             SELECT $1, ordinality, (value ->> 'eventId')::uuid, value
+               FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY`,
+      parametersOf: (value) => {
+        const envelope = JSON.parse(value) as Envelope;
+        return [envelope.standoffId, JSON.stringify(envelope.events)];
+      },
+    },
+  );
   const started = performance.now();
   try {
-    await new Promise<void>((resolve, reject) => {
-      void consumer
-        .run({
-          autoCommit: false,
-          eachBatchAutoResolve: false,
-          eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
-            for (const message of batch.messages) {
-              const envelope = JSON.parse(String(message.value)) as Envelope;
-              await db.query('BEGIN');
-              await db.query(
-                `INSERT INTO rows (standoff_id, seq, event_id, body)
-                 SELECT $1, ordinality, (value ->> 'eventId')::uuid, value
-                   FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY`,
-                [envelope.standoffId, JSON.stringify(envelope.events)],
-              );
-              await db.query(
-                `INSERT INTO offsets (part, next) VALUES ($1, $2) ON CONFLICT (part) DO UPDATE SET next = $2`,
-                [batch.partition, Number(message.offset) + 1],
-              );
-              await db.query('COMMIT');
-              resolveOffset(message.offset);
-              stored += 1;
-              if (stored >= records) resolve();
-            }
-            await heartbeat();
-          },
-        })
-        .catch(reject);
-    });
+    await bare.stored(records);
     return figure(events, started);
   } finally {
-    await consumer.disconnect();
-    await db.query(`DROP SCHEMA "${schema}" CASCADE`);
-    await db.end();
+    await bare.close();
   }
 }
 
