@@ -12,20 +12,20 @@ function changes(...list: [number, number, number | undefined][]): StandoffChang
 
 describe('changes reported by the projector, judged for a snapshot built meanwhile', () => {
   it('leaves a snapshot intact when nothing was committed since it was read', () => {
-    expect(new StandoffChanges().leftIntact('s', 10, 10, DAY)).toBe(true);
+    expect(new StandoffChanges().judge('s', 10, 10, DAY)).toBe('intact');
   });
 
   it('leaves it intact when every change since only made later checkpoints stale', () => {
-    expect(changes([10, 12, 5 * DAY], [12, 15, undefined]).leftIntact('s', 10, 15, 4 * DAY)).toBe(true);
+    expect(changes([10, 12, 5 * DAY], [12, 15, undefined]).judge('s', 10, 15, 4 * DAY)).toBe('intact');
   });
 
   it('refuses it when a change made its checkpoint stale, at the checkpoint included', () => {
-    expect(changes([10, 12, 5 * DAY], [12, 15, 4 * DAY]).leftIntact('s', 10, 15, 4 * DAY)).toBe(false);
+    expect(changes([10, 12, 5 * DAY], [12, 15, 4 * DAY]).judge('s', 10, 15, 4 * DAY)).not.toBe('intact');
   });
 
   it('refuses it when a version in between was not reported (another process, or a report still on its way)', () => {
-    expect(changes([10, 12, 5 * DAY], [13, 15, 5 * DAY]).leftIntact('s', 10, 15, DAY)).toBe(false);
-    expect(changes([10, 12, 5 * DAY]).leftIntact('s', 10, 15, DAY)).toBe(false);
+    expect(changes([10, 12, 5 * DAY], [13, 15, 5 * DAY]).judge('s', 10, 15, DAY)).not.toBe('intact');
+    expect(changes([10, 12, 5 * DAY]).judge('s', 10, 15, DAY)).not.toBe('intact');
   });
 
   it('tells a change not reported yet from one that made the snapshot stale', () => {
@@ -34,14 +34,14 @@ describe('changes reported by the projector, judged for a snapshot built meanwhi
   });
 
   it('refuses it when the version went back (the read models were replaced)', () => {
-    expect(changes().leftIntact('s', 10, 3, DAY)).toBe(false);
+    expect(changes().judge('s', 10, 3, DAY)).not.toBe('intact');
   });
 
   it('judges from what was read: changes up to it are forgotten and not needed', () => {
     const kept = changes([10, 12, DAY], [12, 15, 5 * DAY]);
     kept.forgetUpTo('s', 12);
-    expect(kept.leftIntact('s', 12, 15, 4 * DAY)).toBe(true);
-    expect(kept.leftIntact('s', 10, 15, 4 * DAY)).toBe(false);
+    expect(kept.judge('s', 12, 15, 4 * DAY)).toBe('intact');
+    expect(kept.judge('s', 10, 15, 4 * DAY)).not.toBe('intact');
   });
 
   it('gives the version up to which a snapshot read earlier may still be stored', () => {
@@ -55,8 +55,8 @@ describe('changes reported by the projector, judged for a snapshot built meanwhi
   it('keeps standoffs apart', () => {
     const kept = changes([10, 12, undefined]);
     kept.record({ standoffId: 't', versionBefore: 0, versionAfter: 3, staleFrom: 0 });
-    expect(kept.leftIntact('s', 10, 12, DAY)).toBe(true);
-    expect(kept.leftIntact('t', 0, 3, DAY)).toBe(false);
+    expect(kept.judge('s', 10, 12, DAY)).toBe('intact');
+    expect(kept.judge('t', 0, 3, DAY)).not.toBe('intact');
   });
 });
 

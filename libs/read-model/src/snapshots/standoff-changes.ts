@@ -103,9 +103,4 @@ export class StandoffChanges {
     }
     return covered;
   }
-
-  /** Whether the changes from `from` to `to` are all reported and left the snapshots up to `checkpoint` intact. */
-  leftIntact(standoffId: string, from: number, to: number, checkpoint: number): boolean {
-    return this.judge(standoffId, from, to, checkpoint) === 'intact';
-  }
 }
